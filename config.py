@@ -1,0 +1,80 @@
+"""Configuration from the environment, with embedded defaults for development.
+
+Every setting can be overridden by an environment variable of the same name.
+Without any, the application runs on SQLite in ``instance/`` with a secret key
+generated once and kept in ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot make a safe configuration."""
+
+
+def _persisted_dev_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(env: dict[str, str], instance_path: Path) -> str:
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'instant_coorace.sqlite'}"
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def engine_options(url: str) -> dict:
+    """Pool and driver settings suited to the database behind ``url``."""
+    if url.startswith("sqlite"):
+        # Writers wait for the lock instead of failing at once under concurrency.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
+    """Build the Flask configuration mapping from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    environment = env.get("INSTANT_COORACE_ENV", "development")
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if environment == "production":
+            raise ConfigError("SECRET_KEY doit être défini en production.")
+        secret_key = _persisted_dev_secret(instance_path)
+    database_url = _database_url(env, instance_path)
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Coorace Occitanie"),
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "contact@coorace-occitanie.example.org"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_DEFAULT_SENDER": env.get(
+            "MAIL_DEFAULT_SENDER", "Coorace Occitanie <evenements@coorace-occitanie.example.org>"
+        ),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        "PUBLIC_REGISTRATION_RATE_LIMIT": env.get("PUBLIC_REGISTRATION_RATE_LIMIT", "20/minute"),
+        "SESSION_COOKIE_SECURE": environment == "production",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": environment == "production",
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    }

@@ -1,0 +1,95 @@
+"""Instant Coorace: registrations to the events of Coorace Occitanie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config
+from instant_coorace import formatting
+from instant_coorace.errors import register_error_handlers
+from instant_coorace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from instant_coorace.markdown import render_markdown
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    instance_path = Path(app.instance_path)
+    app.config.from_mapping(config.load(instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import instant_coorace.models  # noqa: F401 - the metadata must know every table
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, default_locale="fr", default_timezone="Europe/Paris")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "Connectez-vous pour accéder à l'espace de gestion."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from instant_coorace.events.management import blueprint as event_management
+    from instant_coorace.events.views import blueprint as events
+    from instant_coorace.members.management import blueprint as member_management
+    from instant_coorace.registrations.management import blueprint as registration_management
+    from instant_coorace.registrations.views import blueprint as registrations
+    from instant_coorace.staff.views import blueprint as staff
+
+    for blueprint in (
+        events,
+        registrations,
+        staff,
+        event_management,
+        registration_management,
+        member_management,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        french_date=formatting.french_date,
+        french_datetime=formatting.french_datetime,
+        french_time=formatting.french_time,
+        french_time_range=formatting.french_time_range,
+        markdown=render_markdown,
+    )
+    from instant_coorace import labels
+
+    app.context_processor(lambda: {"labels": labels, "config": app.config})
+
+
+def register_commands(app: Flask) -> None:
+    from instant_coorace.demo.commands import demo_command
+    from instant_coorace.members.commands import members_cli
+    from instant_coorace.staff.commands import staff_cli
+
+    app.cli.add_command(demo_command)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(members_cli)

@@ -1,0 +1,6 @@
+import click
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Charge les données de démonstration."""

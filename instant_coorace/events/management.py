@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+blueprint = Blueprint("event_management", __name__, url_prefix="/gestion/evenements")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+blueprint = Blueprint("member_management", __name__, url_prefix="/gestion/annuaire")

@@ -1,0 +1,69 @@
+"""Registrations of people to events, with the waiting list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from instant_coorace.database import UTCDateTime, utcnow
+from instant_coorace.enums import enum_column
+from instant_coorace.events.models import Event
+from instant_coorace.extensions import db
+from instant_coorace.members.models import Person, Structure
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class RegistrationSource(enum.StrEnum):
+    PUBLIC_FORM = "public_form"
+    STAFF = "staff"
+    INVITATION = "invitation"
+
+
+class Registration(db.Model):
+    """One person's place (or place in line) at one event.
+
+    A person has at most one registration per event; registering again after a
+    cancellation reuses the row.
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    #: The person's structure when they registered; seats per structure count on it.
+    structure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("structure.id", ondelete="SET NULL"), index=True
+    )
+    #: Free-text organisation when the structure is not in the directory.
+    structure_name: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(150), default="")
+    #: Accessibility or dietary needs, told by the registrant.
+    needs: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus), index=True)
+    #: Rank in the waiting list (lower is earlier); ``None`` when not waitlisted.
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    #: SHA-256 of the personal management token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[RegistrationSource] = mapped_column(enum_column(RegistrationSource))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    person: Mapped[Person] = relationship()
+    structure: Mapped[Structure | None] = relationship()
+
+    @property
+    def organisation_name(self) -> str:
+        return self.structure.name if self.structure else self.structure_name

@@ -1,0 +1,338 @@
+"""The rules of registering: capacity, seats per structure, waiting list.
+
+Every function that changes registrations runs in one transaction that holds the
+event's lock (``lock_event``), so two people can never take the last seat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from instant_coorace.database import utcnow
+from instant_coorace.events.models import Audience, Event, EventStatus
+from instant_coorace.extensions import db
+from instant_coorace.locking import event_transaction
+from instant_coorace.members.models import Person, Structure
+from instant_coorace.registrations import errors
+from instant_coorace.registrations.models import (
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from instant_coorace.registrations.tokens import hash_token, new_token
+
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Applicant:
+    """What a person tells about themselves when registering."""
+
+    email: str
+    first_name: str
+    last_name: str
+    job_title: str = ""
+    structure_id: int | None = None
+    other_structure_name: str = ""
+    needs: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Receipt:
+    """The outcome of a registration; ``token`` is the only copy of the personal link."""
+
+    registration_id: int
+    status: RegistrationStatus
+    token: str
+
+
+def register(
+    event_id: int,
+    applicant: Applicant,
+    source: RegistrationSource = RegistrationSource.PUBLIC_FORM,
+) -> Receipt:
+    """Register ``applicant``: a confirmed seat if one is free, else the waiting list.
+
+    Staff registrations skip the opening window and the audience rule, not capacity.
+    """
+    with event_transaction(event_id) as event:
+        if event is None or (
+            event.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
+        ):
+            raise errors.EventNotFound()
+        structure = _resolve_structure(applicant.structure_id)
+        if source is not RegistrationSource.STAFF:
+            _check_open(event)
+            _check_audience(event, structure)
+        elif event.status is EventStatus.CANCELLED:
+            raise errors.EventCancelled()
+        person = _upsert_person(applicant, structure)
+        registration = _registration_of(event, person)
+        if registration is not None and registration.status in ACTIVE_STATUSES:
+            raise errors.AlreadyRegistered(registration.id)
+        has_seat = _has_seat_for(event, structure)
+        position = None if has_seat else _next_waitlist_position(event.id)
+        token, token_hash = new_token()
+        if registration is None:
+            registration = Registration(event=event, person=person)
+            db.session.add(registration)
+        registration.source = source
+        registration.token_hash = token_hash
+        registration.structure = structure
+        registration.structure_name = "" if structure else applicant.other_structure_name.strip()
+        registration.job_title = applicant.job_title.strip()
+        registration.needs = applicant.needs.strip()
+        registration.cancelled_at = None
+        if has_seat:
+            _confirm(registration)
+        else:
+            registration.status = RegistrationStatus.WAITLISTED
+            registration.waitlist_position = position
+        db.session.flush()
+        return Receipt(registration.id, registration.status, token)
+
+
+def find_by_token(token: str) -> Registration:
+    registration = db.session.scalars(
+        select(Registration).where(Registration.token_hash == hash_token(token))
+    ).one_or_none()
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    return registration
+
+
+def cancel(registration_id: int) -> list[int]:
+    """Cancel a registration and give its seat to the first in line.
+
+    Returns the ids of the registrations promoted from the waiting list.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    with event_transaction(registration.event_id) as event:
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.status is RegistrationStatus.CANCELLED:
+            raise errors.NotCancellable()
+        registration.status = RegistrationStatus.CANCELLED
+        registration.waitlist_position = None
+        registration.cancelled_at = utcnow()
+        db.session.flush()
+        return [r.id for r in fill_free_seats(event)]
+
+
+def hand_over(registration_id: int, colleague: Applicant) -> str:
+    """Give a registration to a colleague, who becomes the registrant.
+
+    Returns the colleague's new personal token; the previous link stops working.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    with event_transaction(registration.event_id) as event:
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.status not in ACTIVE_STATUSES:
+            raise errors.NotCancellable("Une inscription annulée ne peut pas être transmise.")
+        structure = _resolve_structure(colleague.structure_id)
+        _check_audience(event, structure)
+        person = _upsert_person(colleague, structure)
+        existing = _registration_of(event, person)
+        if existing is not None and existing.status in ACTIVE_STATUSES:
+            raise errors.AlreadyRegistered(existing.id)
+        if (
+            registration.status is RegistrationStatus.CONFIRMED
+            and structure is not None
+            and structure.id != registration.structure_id
+            and not _structure_has_seat(event, structure.id)
+        ):
+            raise errors.StructureQuotaReached()
+        if existing is not None:
+            db.session.delete(existing)
+            db.session.flush()
+        token, registration.token_hash = new_token()
+        registration.person = person
+        registration.structure = structure
+        registration.structure_name = "" if structure else colleague.other_structure_name.strip()
+        registration.job_title = colleague.job_title.strip()
+        registration.needs = colleague.needs.strip()
+        return token
+
+
+def promote(registration_id: int) -> None:
+    """Staff decision: confirm one waitlisted person now, even beyond capacity."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    with event_transaction(registration.event_id):
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.status is not RegistrationStatus.WAITLISTED:
+            raise errors.RegistrationError("Cette personne n'est pas sur la liste d'attente.")
+        _confirm(registration)
+
+
+def fill_free_seats(event: Event) -> list[Registration]:
+    """Confirm waitlisted people in order while seats are free.
+
+    Must run inside a transaction holding ``lock_event(event.id)``. Someone whose
+    structure has used its seats keeps their place in line and is skipped.
+    """
+    if event.status is not EventStatus.PUBLISHED:
+        return []
+    free = None if event.capacity is None else event.capacity - _confirmed_count(event.id)
+    if free is not None and free <= 0:
+        return []
+    per_structure = _confirmed_per_structure(event.id)
+    promoted = []
+    for registration in db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.waitlist_position, Registration.id)
+    ):
+        if free is not None and free <= 0:
+            break
+        sid = registration.structure_id
+        if event.seats_per_structure is not None and sid is not None:
+            if per_structure.get(sid, 0) >= event.seats_per_structure:
+                continue
+            per_structure[sid] = per_structure.get(sid, 0) + 1
+        _confirm(registration)
+        promoted.append(registration)
+        if free is not None:
+            free -= 1
+    return promoted
+
+
+def seat_counts(event_ids: Iterable[int]) -> dict[int, dict[RegistrationStatus, int]]:
+    """Registrations by status for many events, in one query."""
+    ids = list(event_ids)
+    counts: dict[int, dict[RegistrationStatus, int]] = {i: {} for i in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.status, func.count())
+        .where(Registration.event_id.in_(ids))
+        .group_by(Registration.event_id, Registration.status)
+    )
+    for event_id, status, count in rows:
+        counts[event_id][status] = count
+    return counts
+
+
+def seats_left(event: Event, confirmed: int) -> int | None:
+    """Free seats given the confirmed count; ``None`` when unlimited."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - confirmed, 0)
+
+
+def _check_open(event: Event) -> None:
+    if event.status is EventStatus.CANCELLED:
+        raise errors.EventCancelled()
+    now = utcnow()
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise errors.RegistrationNotOpenYet()
+    closes_at = event.registration_closes_at or event.starts_at
+    if closes_at is not None and now >= closes_at:
+        raise errors.RegistrationClosed()
+
+
+def _check_audience(event: Event, structure: Structure | None) -> None:
+    if event.audience is Audience.MEMBERS and (structure is None or not structure.is_member):
+        raise errors.AudienceRestricted()
+
+
+def _resolve_structure(structure_id: int | None) -> Structure | None:
+    if structure_id is None:
+        return None
+    structure = db.session.get(Structure, structure_id)
+    if structure is None or not structure.active:
+        raise errors.UnknownStructure()
+    return structure
+
+
+def _upsert_person(applicant: Applicant, structure: Structure | None) -> Person:
+    """Find the person by email (case-insensitively) or create them; what they
+    just declared replaces what we knew."""
+    email = applicant.email.strip().lower()
+    person = db.session.scalars(select(Person).where(Person.email == email)).one_or_none()
+    if person is None:
+        person = Person(email=email)
+        db.session.add(person)
+    person.first_name = applicant.first_name.strip()
+    person.last_name = applicant.last_name.strip()
+    person.job_title = applicant.job_title.strip()
+    person.structure = structure
+    person.other_structure_name = "" if structure else applicant.other_structure_name.strip()
+    return person
+
+
+def _registration_of(event: Event, person: Person) -> Registration | None:
+    if person.id is None:
+        return None
+    return db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.person_id == person.id
+        )
+    ).one_or_none()
+
+
+def _has_seat_for(event: Event, structure: Structure | None) -> bool:
+    if event.capacity is not None and _confirmed_count(event.id) >= event.capacity:
+        return False
+    return structure is None or _structure_has_seat(event, structure.id)
+
+
+def _structure_has_seat(event: Event, structure_id: int) -> bool:
+    if event.seats_per_structure is None:
+        return True
+    taken = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == event.id,
+            Registration.structure_id == structure_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    return taken < event.seats_per_structure
+
+
+def _confirmed_count(event_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
+def _confirmed_per_structure(event_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Registration.structure_id, func.count())
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.structure_id.is_not(None),
+        )
+        .group_by(Registration.structure_id)
+    )
+    return {structure_id: count for structure_id, count in rows}
+
+
+def _confirm(registration: Registration) -> None:
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.waitlist_position = None
+    registration.confirmed_at = utcnow()
+
+
+def _next_waitlist_position(event_id: int) -> int:
+    last = db.session.scalar(
+        select(func.max(Registration.waitlist_position)).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+    )
+    return (last or 0) + 1

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+blueprint = Blueprint("staff", __name__, url_prefix="/gestion")
