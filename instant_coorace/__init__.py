@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
     from instant_coorace.events.management import blueprint as event_management
     from instant_coorace.events.views import blueprint as events
     from instant_coorace.members.management import blueprint as member_management
