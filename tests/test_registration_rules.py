@@ -163,3 +163,26 @@ def test_seat_counts_group_every_event_in_one_answer(app):
     services.register(one.id, applicant(2))
     counts = services.seat_counts([one.id, two.id])
     assert counts == {one.id: {CONFIRMED: 1, WAITLISTED: 1}, two.id: {}}
+
+
+def test_the_personal_link_can_be_rebuilt_for_a_later_email(app):
+    from instant_coorace.registrations.tokens import management_token
+
+    event = make_event()
+    receipt = services.register(event.id, applicant())
+    registration = db.session.get(Registration, receipt.registration_id)
+    assert management_token(registration) == receipt.token
+    assert receipt.token not in (registration.token_nonce, registration.token_hash)
+
+
+def test_a_new_secret_key_reissues_the_link_instead_of_sending_a_dead_one(app):
+    from instant_coorace.registrations.tokens import management_token
+
+    event = make_event()
+    receipt = services.register(event.id, applicant())
+    registration = db.session.get(Registration, receipt.registration_id)
+    app.config["SECRET_KEY"] = "rotated-secret"
+    new_token = management_token(registration)
+    db.session.commit()
+    assert new_token != receipt.token
+    assert services.find_by_token(new_token).id == receipt.registration_id

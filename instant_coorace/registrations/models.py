@@ -52,7 +52,9 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus), index=True)
     #: Rank in the waiting list (lower is earlier); ``None`` when not waitlisted.
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
-    #: SHA-256 of the personal management token; the token itself is never stored.
+    #: Random input of the personal link (see registrations/tokens.py).
+    token_nonce: Mapped[str] = mapped_column(String(32))
+    #: SHA-256 of the personal link's token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[RegistrationSource] = mapped_column(enum_column(RegistrationSource))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,7 +22,7 @@ from instant_coorace.registrations.models import (
     RegistrationSource,
     RegistrationStatus,
 )
-from instant_coorace.registrations.tokens import hash_token, new_token
+from instant_coorace.registrations.tokens import hash_token, issue_token
 
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
@@ -75,12 +75,11 @@ def register(
             raise errors.AlreadyRegistered(registration.id)
         has_seat = _has_seat_for(event, structure)
         position = None if has_seat else _next_waitlist_position(event.id)
-        token, token_hash = new_token()
         if registration is None:
             registration = Registration(event=event, person=person)
             db.session.add(registration)
+        token = issue_token(registration)
         registration.source = source
-        registration.token_hash = token_hash
         registration.structure = structure
         registration.structure_name = "" if structure else applicant.other_structure_name.strip()
         registration.job_title = applicant.job_title.strip()
@@ -151,7 +150,7 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         if existing is not None:
             db.session.delete(existing)
             db.session.flush()
-        token, registration.token_hash = new_token()
+        token = issue_token(registration)
         registration.person = person
         registration.structure = structure
         registration.structure_name = "" if structure else colleague.other_structure_name.strip()

@@ -1,16 +1,45 @@
-"""Personal management tokens: random, shown once, stored only as a hash."""
+"""Personal management links.
+
+A registration keeps a random nonce and the SHA-256 of its token; the token
+itself is never stored. It is the HMAC of the nonce under the application's
+secret key, so every later email (promotion, change, reminder) can carry the
+link again, while a copy of the database alone gives no working link.
+Re-issuing a link (new nonce) invalidates the previous one.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 
+from flask import current_app
 
-def new_token() -> tuple[str, str]:
-    """Return ``(token, token_hash)``; only the hash is kept in the database."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
+from instant_coorace.registrations.models import Registration
+
+
+def issue_token(registration: Registration) -> str:
+    """Give ``registration`` a new link; any previous one stops working."""
+    registration.token_nonce = secrets.token_hex(16)
+    token = _derive(registration.token_nonce)
+    registration.token_hash = hash_token(token)
+    return token
+
+
+def management_token(registration: Registration) -> str:
+    """The registration's current link, re-issued if the secret key changed since."""
+    token = _derive(registration.token_nonce)
+    if not hmac.compare_digest(hash_token(token), registration.token_hash):
+        return issue_token(registration)
+    return token
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _derive(nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"registration-link:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

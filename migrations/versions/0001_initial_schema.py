@@ -153,6 +153,7 @@ def upgrade():
     sa.Column('needs', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('confirmed', 'waitlisted', 'cancelled', name='registrationstatus', native_enum=False, length=32), nullable=False),
     sa.Column('waitlist_position', sa.Integer(), nullable=True),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('source', sa.Enum('public_form', 'staff', 'invitation', name='registrationsource', native_enum=False, length=32), nullable=False),
     sa.Column('created_at', instant_coorace.database.UTCDateTime(timezone=True), nullable=False),
