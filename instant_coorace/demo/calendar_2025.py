@@ -54,8 +54,10 @@ class PastEvent:
 
 
 def read_calendar() -> list[PastEvent]:
-    text = resources.files("instant_coorace.demo").joinpath("data/evenements-2025.csv").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("instant_coorace.demo")
+        .joinpath("data/evenements-2025.csv")
+        .read_text(encoding="utf-8")
     )
     return [_parse_row(row) for row in csv.DictReader(io.StringIO(text), delimiter=";")]
 

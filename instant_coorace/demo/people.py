@@ -36,7 +36,9 @@ class DemoPerson:
         return f"{ascii_local}@example.org"
 
 
-def staff_of_structures(structure_ids: list[int], rng: random.Random) -> dict[int, list[DemoPerson]]:
+def staff_of_structures(
+    structure_ids: list[int], rng: random.Random
+) -> dict[int, list[DemoPerson]]:
     """Two to four distinct people per structure, no email used twice."""
     used: set[str] = set()
     staff: dict[int, list[DemoPerson]] = {}
@@ -44,7 +46,9 @@ def staff_of_structures(structure_ids: list[int], rng: random.Random) -> dict[in
         people: list[DemoPerson] = []
         wanted = rng.randint(2, 4)
         while len(people) < wanted:
-            person = DemoPerson(rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(JOB_TITLES))
+            person = DemoPerson(
+                rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(JOB_TITLES)
+            )
             if person.email not in used:
                 used.add(person.email)
                 people.append(person)
