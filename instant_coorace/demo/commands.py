@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from instant_coorace.demo.loader import database_is_empty, load_demo
-from instant_coorace.staff import services as staff_services
 from instant_coorace.staff.models import StaffRole
 
 DEMO_STAFF_EMAIL = "equipe@example.org"
@@ -17,6 +15,11 @@ DEMO_STAFF_EMAIL = "equipe@example.org"
 )
 def demo_command(if_empty: bool) -> None:
     """Charge l'annuaire, les événements 2025 et un programme à venir."""
+    # Imported here: the loader pulls in every domain's services, which the
+    # other commands and the web app never need at start-up.
+    from instant_coorace.demo.loader import database_is_empty, load_demo
+    from instant_coorace.staff import services as staff_services
+
     if not database_is_empty():
         if if_empty:
             click.echo("La base contient déjà des données : démonstration non chargée.")
