@@ -1,0 +1,271 @@
+"""Registrations per second through the real public form, under gunicorn, next
+to a bare Flask endpoint that inserts one row into the same database.
+
+    .venv/bin/python bench/register_bench.py [--db sqlite|postgresql|both]
+        [--requests N] [--concurrency 16] [--workers 2] [--threads 8]
+
+One run per database: (a) the application under gunicorn, N registrations to
+one event, each as a real visitor does it (GET the form for its CSRF token,
+then POST it), from ``--concurrency`` clients at once; then the count of
+confirmed seats is checked against the capacity; (b) ``bench/bare_app.py``
+under the same gunicorn settings, N single-row inserts from the same number of
+clients. PostgreSQL comes from ``--postgresql-url`` (default: BENCH_DATABASE_URL
+or TEST_DATABASE_URL); its ``public`` schema is DROPPED and rebuilt.
+
+Targets (issue 2): ≥ 100 registrations/s, ≥ 0.5 × the bare endpoint's rate,
+exactly ``capacity`` confirmed. The exit status is 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+
+from tests.live_server import (  # noqa: E402
+    DEFAULT_THREADS,
+    DEFAULT_WORKERS,
+    csrf_token,
+    form_values,
+    registration_path,
+    serve,
+)
+
+MIN_RATE = 100.0
+MIN_RATIO = 0.5
+
+
+@dataclasses.dataclass
+class Load:
+    """What the clients saw during one timed run."""
+
+    operations: int
+    seconds: float
+    statuses: Counter
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.operations / self.seconds
+
+    def latency(self, quantile: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+
+
+def fire(operation: Callable[[requests.Session, int], int], count: int, concurrency: int) -> Load:
+    """Run ``operation`` ``count`` times from ``concurrency`` clients at once; each
+    client thread keeps its own HTTP session (cookies, keep-alive connection)."""
+    local = threading.local()
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def one(number: int) -> None:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        started = time.perf_counter()
+        try:
+            status = operation(local.session, number)
+        except requests.RequestException as error:
+            status = type(error).__name__
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            statuses[status] += 1
+            latencies.append(elapsed)
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        started = time.perf_counter()
+        list(pool.map(one, range(count)))
+        seconds = time.perf_counter() - started
+    return Load(count, seconds, statuses, latencies)
+
+
+def register_through_form(base_url: str, slug: str) -> Callable[[requests.Session, int], int]:
+    url = base_url + registration_path(slug)
+
+    def operation(session: requests.Session, number: int) -> int:
+        form = session.get(url, timeout=60)
+        form.raise_for_status()
+        data = form_values(number) | {"csrf_token": csrf_token(form.text)}
+        return session.post(url, data=data, allow_redirects=False, timeout=60).status_code
+
+    return operation
+
+
+def insert_bare_row(base_url: str) -> Callable[[requests.Session, int], int]:
+    def operation(session: requests.Session, number: int) -> int:
+        data = {"email": f"participant{number}@adherent.example.org"}
+        return session.post(base_url + "/rows", data=data, timeout=60).status_code
+
+    return operation
+
+
+def prepare_database(url: str, capacity: int) -> tuple[int, str]:
+    """A fresh schema with one published event; returns its id and slug."""
+    from instant_coorace import create_app
+    from instant_coorace.extensions import db
+    from tests.builders import make_event
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.create_all()
+        from bench.bare_app import metadata
+
+        metadata.create_all(db.engine)
+        event = make_event("Banc d'essai des inscriptions", capacity=capacity)
+        result = event.id, event.slug
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def registrations_by_status(url: str, event_id: int) -> Counter:
+    from instant_coorace.registrations.models import Registration
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Registration.status, func.count())
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        )
+        counts = Counter({str(status): count for status, count in rows})
+    engine.dispose()
+    return counts
+
+
+def bare_rows(url: str) -> int:
+    from bench.bare_app import bench_row
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(bench_row))
+    engine.dispose()
+    return count
+
+
+def warm_up(url: str, concurrency: int) -> None:
+    """Let every worker load the app and open its connections before timing."""
+    fire(lambda session, _: session.get(url, timeout=60).status_code, 4 * concurrency, concurrency)
+
+
+def bench_database(name: str, url: str, args: argparse.Namespace) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    if name == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.sqlite'}"
+    capacity = args.capacity or args.requests // 2
+    event_id, slug = prepare_database(url, capacity)
+    settings = {"workers": args.workers, "threads": args.threads}
+
+    with serve(url, workdir / "app", **settings) as server:
+        warm_up(server.url + registration_path(slug), args.concurrency)
+        app_load = fire(register_through_form(server.url, slug), args.requests, args.concurrency)
+    with serve(url, workdir / "bare", wsgi_app="bench.bare_app:create_app()", **settings) as server:
+        warm_up(server.url + "/", args.concurrency)
+        bare_load = fire(insert_bare_row(server.url), args.requests, args.concurrency)
+
+    counts = registrations_by_status(url, event_id)
+    return {
+        "database": name,
+        "capacity": capacity,
+        "app": app_load,
+        "bare": bare_load,
+        "confirmed": counts.get("confirmed", 0),
+        "waitlisted": counts.get("waitlisted", 0),
+        "bare_rows": bare_rows(url),
+    }
+
+
+def report(result: dict, args: argparse.Namespace) -> bool:
+    app_load: Load = result["app"]
+    bare_load: Load = result["bare"]
+    ratio = app_load.rate / bare_load.rate
+    checks = {
+        f"≥ {MIN_RATE:.0f} registrations/s": app_load.rate >= MIN_RATE,
+        f"≥ {MIN_RATIO} × bare endpoint": ratio >= MIN_RATIO,
+        "exactly capacity confirmed": result["confirmed"] == result["capacity"],
+        "every other one waitlisted": result["waitlisted"] == args.requests - result["capacity"],
+        "every registration answered 303": app_load.statuses == Counter({303: args.requests}),
+        "every bare insert answered 204, one row each": (
+            bare_load.statuses == Counter({204: args.requests})
+            and result["bare_rows"] == args.requests
+        ),
+    }
+    print(f"\n== {result['database']} ==")
+    print(
+        f"registrations (GET form + POST): {app_load.rate:8.1f} /s  "
+        f"{app_load.operations} in {app_load.seconds:.2f} s, "
+        f"median {statistics.median(app_load.latencies_ms):.1f} ms, "
+        f"p95 {app_load.latency(0.95):.1f} ms, statuses {dict(app_load.statuses)}"
+    )
+    print(
+        f"bare insert (POST):              {bare_load.rate:8.1f} /s  "
+        f"{bare_load.operations} in {bare_load.seconds:.2f} s, "
+        f"median {statistics.median(bare_load.latencies_ms):.1f} ms, "
+        f"p95 {bare_load.latency(0.95):.1f} ms, statuses {dict(bare_load.statuses)}"
+    )
+    print(f"ratio registrations / bare:      {ratio:8.2f}")
+    print(
+        f"capacity {result['capacity']}: {result['confirmed']} confirmed, "
+        f"{result['waitlisted']} waitlisted"
+    )
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISSED'}] {label}")
+    return all(checks.values())
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=2000, help="registrations per run")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--capacity", type=int, default=0, help="default: half the requests")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument(
+        "--postgresql-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", ""),
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    pg_url = args.postgresql_url
+    if pg_url.startswith("postgresql://"):
+        pg_url = "postgresql+psycopg://" + pg_url.removeprefix("postgresql://")
+    if "postgresql" in databases and not pg_url:
+        sys.exit("PostgreSQL: give --postgresql-url or set BENCH_DATABASE_URL")
+    print(
+        f"{args.requests} requests per run, concurrency {args.concurrency}, gunicorn "
+        f"{args.workers} workers × {args.threads} threads (gthread), {os.cpu_count()} CPUs"
+    )
+    all_met = True
+    for name in databases:
+        all_met &= report(bench_database(name, pg_url, args), args)
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
