@@ -1,0 +1,123 @@
+"""Back-office forms of the member directory."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from instant_coorace.labels import DEPARTMENTS, MEMBERSHIP
+from instant_coorace.members import fields
+from instant_coorace.members.models import Membership, StructureKind
+from instant_coorace.members.services import DirectoryFilters, StructureFields
+
+MAX_IMPORT_SIZE = 1024 * 1024
+KIND_CHOICES = [(kind.value, kind.value) for kind in StructureKind]
+DEPARTMENT_CHOICES = [(code, f"{code} – {name}") for code, name in DEPARTMENTS.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _normalised_by(normalise):
+    """A validator storing the normalised value, or showing the rule's French message."""
+
+    def validate(form, field) -> None:
+        try:
+            field.data = normalise(field.data or "")
+        except fields.InvalidValue as error:
+            raise ValidationError(error.message) from error
+
+    return validate
+
+
+class StructureForm(FlaskForm):
+    name = StringField(
+        "Nom de la structure",
+        validators=[DataRequired("Indiquez le nom de la structure."), Length(max=200)],
+        filters=[lambda value: fields.collapse_spaces(value or "")],
+    )
+    membership = SelectField(
+        "Adhésion",
+        choices=[(membership.value, label) for membership, label in MEMBERSHIP.items()],
+        default=Membership.MEMBER.value,
+    )
+    kinds = CheckboxesField("Types", choices=KIND_CHOICES)
+    department = SelectField("Département", choices=[("", "— non renseigné —")])
+    address = StringField("Adresse", validators=[Length(max=300)])
+    postcode = StringField("Code postal", validators=[_normalised_by(fields.normalise_postcode)])
+    city = StringField("Ville", validators=[Length(max=120)])
+    phone = StringField("Téléphone", validators=[_normalised_by(fields.normalise_phone)])
+    email = StringField("Email", validators=[_normalised_by(fields.normalise_email)])
+    notes = TextAreaField("Remarques")
+
+    def __init__(self, *args, current_department: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "— non renseigné —"), *DEPARTMENT_CHOICES]
+        if current_department and current_department not in DEPARTMENTS:
+            choices.append((current_department, current_department))
+        self.department.choices = choices
+
+    def to_fields(self) -> StructureFields:
+        return StructureFields(
+            name=self.name.data,
+            membership=Membership(self.membership.data),
+            kinds=tuple(StructureKind(kind) for kind in self.kinds.data or []),
+            department=self.department.data,
+            address=fields.collapse_spaces(self.address.data or ""),
+            postcode=self.postcode.data,
+            city=fields.collapse_spaces(self.city.data or ""),
+            phone=self.phone.data,
+            email=self.email.data,
+            notes=(self.notes.data or "").strip(),
+        )
+
+
+class DirectoryFilterForm(Form):
+    """The list's search and filters, read from the query string."""
+
+    q = StringField("Rechercher (nom, ville, email)")
+    departement = SelectField("Département", choices=[("", "Tous"), *DEPARTMENT_CHOICES])
+    type = SelectField("Type", choices=[("", "Tous"), *KIND_CHOICES])
+    adhesion = SelectField(
+        "Adhésion",
+        choices=[("", "Toutes")]
+        + [(membership.value, label) for membership, label in MEMBERSHIP.items()],
+    )
+    statut = SelectField(
+        "Statut", choices=[("", "Toutes"), ("actives", "Actives"), ("inactives", "Désactivées")]
+    )
+
+    def to_filters(self) -> DirectoryFilters:
+        """Unknown values in the address are ignored rather than refused."""
+        self.validate()
+        return DirectoryFilters(
+            text=(self.q.data or "").strip()[:100],
+            department="" if self.departement.errors else self.departement.data or "",
+            kind=StructureKind(self.type.data) if self.type.data and not self.type.errors else None,
+            membership=(
+                Membership(self.adhesion.data)
+                if self.adhesion.data and not self.adhesion.errors
+                else None
+            ),
+            active={"actives": True, "inactives": False}.get(self.statut.data or ""),
+        )
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        "Fichier CSV de l'annuaire",
+        validators=[
+            FileRequired("Choisissez un fichier CSV."),
+            FileAllowed(["csv"], "Le fichier doit être au format CSV (.csv)."),
+            FileSize(MAX_IMPORT_SIZE, message="Le fichier dépasse la taille autorisée (1 Mo)."),
+        ],
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
