@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
+    from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
     from instant_coorace.events.views import blueprint as events
     from instant_coorace.members.management import blueprint as member_management
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         event_management,
         registration_management,
         member_management,
+        calendar,
     ):
         app.register_blueprint(blueprint)
 

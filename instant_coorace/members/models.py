@@ -106,6 +106,8 @@ class Person(db.Model):
     #: Name typed by the person when their organisation is not in the directory.
     other_structure_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SHA-256 of the token in the address of the person's own calendar feed.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     structure: Mapped[Structure | None] = relationship()
 

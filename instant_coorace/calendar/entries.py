@@ -1,0 +1,113 @@
+"""What one session of an event looks like in any calendar.
+
+The .ics files and the Google / Outlook links are all built from these entries,
+so a title, a place or a time is worded the same way everywhere. Whether the
+join link of an online event is shown is the caller's decision: only registrants
+may see it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from instant_coorace.events.models import Event, EventFormat, EventStatus
+
+DESCRIPTION_LIMIT = 1200
+"""Characters of the event's description copied into calendars; links come after it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarEntry:
+    uid: str
+    summary: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    description: str
+    location: str
+    url: str
+    cancelled: bool
+
+
+def session_entries(
+    event: Event, *, show_visio_link: bool, management_url: str | None = None
+) -> list[CalendarEntry]:
+    """One entry per session, in time order."""
+    with_visio = show_visio_link and event.format is not EventFormat.IN_PERSON
+    visio_url = event.visio_url if with_visio else ""
+    page_url = absolute_url("events.event_page", slug=event.slug)
+    description = _description(event, visio_url, page_url, management_url)
+    location = _location(event, visio_url)
+    sessions = sorted(event.sessions, key=lambda s: (s.starts_at, s.id or 0))
+    return [
+        CalendarEntry(
+            uid=session_uid(session.id),
+            summary=_one_line(_summary(event.title, session.label, index, len(sessions))),
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            description=description,
+            location=_one_line(location),
+            url=page_url,
+            cancelled=event.status is EventStatus.CANCELLED,
+        )
+        for index, session in enumerate(sessions, start=1)
+    ]
+
+
+def session_uid(session_id: int) -> str:
+    """Stable for the life of the session: every update and cancellation reuses it."""
+    return f"session-{session_id}@{uid_domain()}"
+
+
+def uid_domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "instant-coorace.invalid"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address on our public site, usable outside any request (in a mail, a feed)."""
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
+def _summary(title: str, label: str, index: int, count: int) -> str:
+    if label:
+        return f"{title} – {label}"
+    return f"{title} ({index}/{count})" if count > 1 else title
+
+
+def _one_line(text: str) -> str:
+    """Titles and places are single lines in every calendar; line breaks become spaces."""
+    return " ".join(text.split())
+
+
+def _location(event: Event, visio_url: str) -> str:
+    venue = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
+    if event.format is EventFormat.IN_PERSON:
+        return venue
+    if event.format is EventFormat.ONLINE:
+        return visio_url or "En visio"
+    return venue or visio_url or "En visio"
+
+
+def _description(event: Event, visio_url: str, page_url: str, management_url: str | None) -> str:
+    parts = []
+    if event.description.strip():
+        text = event.description.strip()
+        parts.append(text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT] + "…")
+    if event.programme:
+        lines = [
+            f"- {item.time_label} : {item.title}" if item.time_label else f"- {item.title}"
+            for item in event.programme
+        ]
+        parts.append("Programme :\n" + "\n".join(lines))
+    links = []
+    if visio_url:
+        links.append(f"Lien de connexion : {visio_url}")
+    links.append(f"Page de l'événement : {page_url}")
+    if management_url:
+        links.append(f"Gérer mon inscription : {management_url}")
+    parts.append("\n".join(links))
+    return "\n\n".join(parts)
