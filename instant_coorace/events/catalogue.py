@@ -1,0 +1,148 @@
+"""Read-only queries behind the public pages: the list of upcoming events and
+one event's page, with seats left and whether registering is possible now.
+
+Each function issues a fixed number of SQL queries however many events,
+sessions or registrations there are (sessions and series come by
+``selectinload``, seat counts by one grouped query).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from instant_coorace.database import utcnow
+from instant_coorace.events.models import Event, EventFormat, EventKind, EventSession, EventStatus
+from instant_coorace.extensions import db
+from instant_coorace.registrations import errors
+from instant_coorace.registrations.models import RegistrationStatus
+from instant_coorace.registrations.services import seat_counts, seats_left
+
+
+class Availability(enum.StrEnum):
+    """Whether the public form accepts registrations right now."""
+
+    OPEN = "open"
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def refusal(self) -> type[errors.RegistrationError] | None:
+        """The domain error the registration service raises in this state."""
+        return {
+            Availability.NOT_OPEN_YET: errors.RegistrationNotOpenYet,
+            Availability.CLOSED: errors.RegistrationClosed,
+            Availability.CANCELLED: errors.EventCancelled,
+        }.get(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogueFilters:
+    kind: EventKind | None = None
+    format: EventFormat | None = None
+    department: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class EventOverview:
+    """An event as the public sees it: the event with its sessions loaded, and
+    the figures its card or page shows."""
+
+    event: Event
+    confirmed: int
+    waitlisted: int
+    seats_left: int | None
+    availability: Availability
+    #: When the public form stops accepting registrations.
+    closes_at: dt.datetime | None
+
+    @property
+    def first_session(self) -> EventSession | None:
+        return self.event.sessions[0] if self.event.sessions else None
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.availability is Availability.CANCELLED
+
+
+def upcoming_events(
+    filters: CatalogueFilters, now: dt.datetime | None = None
+) -> list[EventOverview]:
+    """Published events not yet over (upcoming or running), soonest first."""
+    now = now or utcnow()
+    query = (
+        select(Event)
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= now)
+        .options(selectinload(Event.sessions), selectinload(Event.series))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if filters.kind is not None:
+        query = query.where(Event.kind == filters.kind)
+    if filters.format is not None:
+        query = query.where(Event.format == filters.format)
+    if filters.department:
+        query = query.where(Event.department == filters.department)
+    events = list(db.session.scalars(query))
+    return _overviews(events, now)
+
+
+def public_event(slug: str, now: dt.datetime | None = None) -> EventOverview | None:
+    """A published or cancelled event with its sessions and programme; ``None``
+    for unknown slugs and drafts, which the public never sees."""
+    event = db.session.scalars(
+        select(Event)
+        .where(Event.slug == slug, Event.status != EventStatus.DRAFT)
+        .options(
+            selectinload(Event.sessions),
+            selectinload(Event.programme),
+            selectinload(Event.series),
+        )
+    ).one_or_none()
+    if event is None:
+        return None
+    return _overviews([event], now or utcnow())[0]
+
+
+def registration_closes_at(event: Event) -> dt.datetime | None:
+    """The end of the registration window: its own date, else the first session."""
+    return event.registration_closes_at or event.starts_at
+
+
+def availability(event: Event, now: dt.datetime) -> Availability:
+    """The registration window as the registration service enforces it."""
+    if event.status is EventStatus.CANCELLED:
+        return Availability.CANCELLED
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return Availability.NOT_OPEN_YET
+    closes_at = registration_closes_at(event)
+    if closes_at is not None and now >= closes_at:
+        return Availability.CLOSED
+    return Availability.OPEN
+
+
+def _overviews(events: list[Event], now: dt.datetime) -> list[EventOverview]:
+    counts = seat_counts(event.id for event in events)
+    overviews = []
+    for event in events:
+        by_status = counts[event.id]
+        confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
+        overviews.append(
+            EventOverview(
+                event=event,
+                confirmed=confirmed,
+                waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+                seats_left=seats_left(event, confirmed),
+                availability=availability(event, now),
+                closes_at=registration_closes_at(event),
+            )
+        )
+    return overviews
