@@ -1,3 +1,183 @@
-from flask import Blueprint
+"""Public registration pages: the form and its confirmation, and the personal
+pages reached through the link only the registrant holds (see, cancel, hand
+the seat to a colleague)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+
+from instant_coorace.errors import render_error
+from instant_coorace.events import catalogue
+from instant_coorace.extensions import limiter
+from instant_coorace.members.directory import structures_for_picker
+from instant_coorace.registrations import errors, personal, services
+from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
 
 blueprint = Blueprint("registrations", __name__)
+
+#: Flask session key of the last registration's receipt, read by the confirmation page.
+RECEIPT_KEY = "registration_receipt"
+
+#: Domain errors that point at the chosen structure rather than at the whole request.
+STRUCTURE_ERRORS = (
+    errors.AudienceRestricted,
+    errors.UnknownStructure,
+    errors.StructureQuotaReached,
+)
+
+REFUSAL_TITLES = {
+    errors.EventCancelled: "Événement annulé",
+    errors.RegistrationClosed: "Inscriptions closes",
+    errors.RegistrationNotOpenYet: "Inscriptions pas encore ouvertes",
+}
+
+
+def registration_rate_limit() -> str:
+    return current_app.config["PUBLIC_REGISTRATION_RATE_LIMIT"]
+
+
+def shows_personal_links() -> bool:
+    """Until mail exists, the personal link is shown on screen in development only."""
+    return current_app.config["ENV_NAME"] == "development"
+
+
+@blueprint.after_request
+def keep_tokens_private(response: Response) -> Response:
+    """Pages of this blueprint carry personal tokens (in the URL or on screen):
+    never cache them, and never send the URL to another site as a Referer."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.errorhandler(errors.RegistrationError)
+def registration_error(error: errors.RegistrationError):
+    if isinstance(error, errors.RegistrationNotFound):
+        return render_error(404, "Lien introuvable", error.message)
+    return render_error(error.http_status, "Action impossible", error.message)
+
+
+@blueprint.route("/evenements/<slug>/inscription", methods=["GET", "POST"])
+@limiter.limit(registration_rate_limit, methods=["POST"])
+def register(slug: str):
+    overview = catalogue.public_event(slug)
+    if overview is None:
+        abort(404)
+    refusal = overview.availability.refusal
+    if refusal is not None:
+        return _refused(overview, refusal())
+    form = ApplicantForm(structures_for_picker())
+    if not form.validate_on_submit():
+        return _form_page(overview, form)
+    try:
+        receipt = services.register(overview.event.id, form.to_applicant())
+    except errors.AlreadyRegistered as error:
+        form.email.errors.append(error.message)
+        return _form_page(overview, form, status=409)
+    except STRUCTURE_ERRORS as error:
+        form.structure.errors.append(error.message)
+        return _form_page(overview, form)
+    except (
+        errors.EventCancelled,
+        errors.RegistrationClosed,
+        errors.RegistrationNotOpenYet,
+    ) as error:
+        return _refused(overview, error)
+    session[RECEIPT_KEY] = {
+        "slug": slug,
+        "registration_id": receipt.registration_id,
+        "status": receipt.status.value,
+        "token": receipt.token,
+    }
+    return redirect(url_for(".confirmation", slug=slug), code=303)
+
+
+@blueprint.get("/evenements/<slug>/inscription/confirmee")
+def confirmation(slug: str):
+    receipt = session.get(RECEIPT_KEY)
+    if not receipt or receipt.get("slug") != slug:
+        return redirect(url_for("events.event_page", slug=slug))
+    try:
+        mine = personal.by_token(receipt["token"])
+    except errors.RegistrationNotFound:
+        # Handed over or registered again since: this browser's receipt is stale.
+        return redirect(url_for("events.event_page", slug=slug))
+    return render_template(
+        "registrations/confirmation.html",
+        mine=mine,
+        token=receipt["token"],
+        shows_link=shows_personal_links(),
+    )
+
+
+@blueprint.get("/inscription/<token>")
+def manage(token: str):
+    return render_template("registrations/manage.html", mine=personal.by_token(token), token=token)
+
+
+@blueprint.route("/inscription/<token>/annuler", methods=["GET", "POST"])
+def cancel(token: str):
+    mine = _changeable(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        event = mine.event
+        services.cancel(mine.registration.id)
+        return render_template("registrations/cancelled.html", event=event)
+    return render_template("registrations/cancel.html", mine=mine, token=token, form=form)
+
+
+@blueprint.route("/inscription/<token>/transmettre", methods=["GET", "POST"])
+@limiter.limit(registration_rate_limit, methods=["POST"])
+def hand_over(token: str):
+    mine = _changeable(token)
+    form = ApplicantForm(structures_for_picker())
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            new_token = services.hand_over(mine.registration.id, form.to_applicant())
+        except errors.AlreadyRegistered:
+            form.email.errors.append("Cette personne est déjà inscrite à cet événement.")
+        except STRUCTURE_ERRORS as error:
+            form.structure.errors.append(error.message)
+        else:
+            return render_template(
+                "registrations/handed_over.html",
+                event=mine.event,
+                new_token=new_token,
+                shows_link=shows_personal_links(),
+            )
+    return render_template(
+        "registrations/hand_over.html", mine=mine, token=token, form=form
+    ), status
+
+
+def _changeable(token: str) -> personal.PersonalRegistration:
+    mine = personal.by_token(token)
+    if not mine.can_change:
+        raise errors.RegistrationError(
+            "Cette inscription ne peut plus être modifiée : "
+            "elle est annulée, ou l'événement est passé ou annulé."
+        )
+    return mine
+
+
+def _form_page(overview: catalogue.EventOverview, form: ApplicantForm, status: int | None = None):
+    if status is None:
+        status = 422 if form.errors else 200
+    return render_template("registrations/register.html", overview=overview, form=form), status
+
+
+def _refused(overview: catalogue.EventOverview, error: errors.RegistrationError):
+    title = REFUSAL_TITLES.get(type(error), "Inscription impossible")
+    return render_template(
+        "registrations/unavailable.html", overview=overview, title=title, error=error
+    ), error.http_status

@@ -1,0 +1,110 @@
+"""Public forms: registering, and handing one's seat to a colleague.
+
+Both ask who the person is; the structure comes from the directory, or is
+« autre » with its name typed in.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from instant_coorace.members.directory import DepartmentGroup
+from instant_coorace.registrations.services import Applicant
+
+OTHER_STRUCTURE = "autre"
+
+
+class ApplicantForm(FlaskForm):
+    """Who registers: what ``registrations.services.Applicant`` needs."""
+
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[
+            DataRequired("Indiquez l'adresse e-mail."),
+            Email("Cette adresse e-mail n'est pas valide (exemple : nom@structure.fr)."),
+            Length(max=254, message="L'adresse e-mail est trop longue."),
+        ],
+    )
+    first_name = StringField(
+        "Prénom",
+        validators=[
+            DataRequired("Indiquez le prénom."),
+            Length(max=100, message="Le prénom est trop long (100 caractères au plus)."),
+        ],
+    )
+    last_name = StringField(
+        "Nom",
+        validators=[
+            DataRequired("Indiquez le nom."),
+            Length(max=100, message="Le nom est trop long (100 caractères au plus)."),
+        ],
+    )
+    job_title = StringField(
+        "Fonction",
+        validators=[
+            DataRequired("Indiquez la fonction (par exemple : chargée d'insertion)."),
+            Length(max=150, message="La fonction est trop longue (150 caractères au plus)."),
+        ],
+    )
+    structure = SelectField(
+        "Structure",
+        validators=[DataRequired("Choisissez la structure, ou « Autre structure ».")],
+        validate_choice=True,
+        invalid_choice_message="Cette structure n'est pas dans la liste : choisissez-en une autre.",
+    )
+    other_structure_name = StringField(
+        "Nom de la structure (si « Autre structure »)",
+        validators=[Length(max=200, message="Ce nom est trop long (200 caractères au plus).")],
+    )
+    needs = TextAreaField(
+        "Besoins particuliers (facultatif)",
+        validators=[
+            Optional(),
+            Length(max=2000, message="Ce texte est trop long (2 000 caractères au plus)."),
+        ],
+    )
+
+    def __init__(self, groups: list[DepartmentGroup], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.structure.choices = structure_choices(groups)
+
+    def validate_other_structure_name(self, field: StringField) -> None:
+        if self.structure.data == OTHER_STRUCTURE and not (field.data or "").strip():
+            raise ValidationError("Indiquez le nom de la structure.")
+
+    def to_applicant(self) -> Applicant:
+        chosen = self.structure.data
+        return Applicant(
+            email=self.email.data,
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            job_title=self.job_title.data,
+            structure_id=None if chosen == OTHER_STRUCTURE else int(chosen),
+            other_structure_name=self.other_structure_name.data
+            if chosen == OTHER_STRUCTURE
+            else "",
+            needs=self.needs.data or "",
+        )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+def structure_choices(groups: list[DepartmentGroup]) -> list[SelectChoice]:
+    """A placeholder, one ``<optgroup>`` per department, then « Autre structure »."""
+    choices = [SelectChoice("", "Choisissez dans la liste")]
+    for group in groups:
+        choices.extend(
+            SelectChoice(
+                str(structure.id),
+                structure.name if structure.is_member else f"{structure.name} (partenaire)",
+                optgroup=group.label,
+            )
+            for structure in group.structures
+        )
+    choices.append(SelectChoice(OTHER_STRUCTURE, "Autre structure (absente de la liste)"))
+    return choices

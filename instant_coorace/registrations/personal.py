@@ -1,0 +1,71 @@
+"""What a registrant sees of their own registration: through the personal link,
+or on the confirmation page right after registering. Read-only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import func, or_, select
+
+from instant_coorace.database import utcnow
+from instant_coorace.events.models import Event, EventFormat, EventStatus
+from instant_coorace.extensions import db
+from instant_coorace.registrations.models import Registration, RegistrationStatus
+from instant_coorace.registrations.services import find_by_token
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonalRegistration:
+    registration: Registration
+    #: 1 for the first in line; ``None`` unless waitlisted.
+    waitlist_rank: int | None
+
+    @property
+    def event(self) -> Event:
+        return self.registration.event
+
+    @property
+    def is_active(self) -> bool:
+        return self.registration.status is not RegistrationStatus.CANCELLED
+
+    @property
+    def can_change(self) -> bool:
+        """Cancelling or handing over makes sense until the event is over."""
+        event = self.event
+        return (
+            self.is_active
+            and event.status is EventStatus.PUBLISHED
+            and (event.ends_at is None or event.ends_at > utcnow())
+        )
+
+    @property
+    def shows_visio_link(self) -> bool:
+        """The join link is for confirmed registrants of an online or hybrid event."""
+        return (
+            self.registration.status is RegistrationStatus.CONFIRMED
+            and self.event.format in (EventFormat.ONLINE, EventFormat.HYBRID)
+            and bool(self.event.visio_url)
+        )
+
+
+def by_token(token: str) -> PersonalRegistration:
+    """The registration behind a personal link; ``RegistrationNotFound`` otherwise."""
+    registration = find_by_token(token)
+    return PersonalRegistration(registration, _waitlist_rank(registration))
+
+
+def _waitlist_rank(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.waitlist_position < registration.waitlist_position,
+                (Registration.waitlist_position == registration.waitlist_position)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1

@@ -1,0 +1,58 @@
+"""The public form's protections: CSRF and the rate limit, with their French pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from instant_coorace.extensions import db
+from instant_coorace.registrations.models import Registration
+from tests.builders import make_event
+from tests.live_server import csrf_token, form_values, registration_path
+
+
+def registrations() -> int:
+    """Count from a fresh transaction: the requests went through another app's session,
+    and SQLite would otherwise answer from this session's older snapshot."""
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(Registration))
+
+
+def test_post_without_csrf_token_gets_the_expired_form_page_and_writes_nothing(app, make_app):
+    event = make_event()
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+
+    response = client.post(registration_path(event.slug), data=form_values(1))
+
+    assert response.status_code == 400
+    assert "Formulaire expiré" in response.get_data(as_text=True)
+    assert registrations() == 0
+
+
+def test_post_with_the_forms_csrf_token_registers(app, make_app):
+    event = make_event()
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    page = client.get(registration_path(event.slug)).get_data(as_text=True)
+
+    data = form_values(1) | {"csrf_token": csrf_token(page)}
+    response = client.post(registration_path(event.slug), data=data)
+
+    assert response.status_code == 303
+    assert registrations() == 1
+
+
+def test_third_registration_within_a_minute_is_refused_in_french(app, make_app):
+    event = make_event()
+    client = make_app(
+        RATELIMIT_ENABLED=True, PUBLIC_REGISTRATION_RATE_LIMIT="2/minute"
+    ).test_client()
+
+    statuses = [
+        client.post(registration_path(event.slug), data=form_values(n)).status_code
+        for n in range(3)
+    ]
+    refused = client.post(registration_path(event.slug), data=form_values(9))
+
+    assert statuses == [303, 303, 429]
+    assert "Trop de tentatives" in refused.get_data(as_text=True)
+    assert client.get(registration_path(event.slug)).status_code == 200
+    assert registrations() == 2

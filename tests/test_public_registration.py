@@ -1,0 +1,183 @@
+"""Registering through the public form, from the visitor's side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from instant_coorace.database import utcnow
+from instant_coorace.events.models import Audience, EventStatus
+from instant_coorace.extensions import db
+from instant_coorace.members.models import Membership, Person
+from instant_coorace.registrations import services
+from instant_coorace.registrations.models import Registration, RegistrationStatus
+from tests.builders import applicant, make_event, make_structure
+from tests.live_server import form_values, registration_path
+
+MANAGEMENT_LINK = re.compile(r'href="/inscription/([A-Za-z0-9_-]{20,})"')
+
+
+def text(response) -> str:
+    """The page as a reader sees it: HTML entities decoded."""
+    return unescape(response.get_data(as_text=True))
+
+
+def rows(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def submit(client, event, **fields):
+    return client.post(registration_path(event.slug), data=form_values(1, **fields))
+
+
+def test_registration_form_lists_structures_by_department(client):
+    make_structure("Régie de quartier", department="34")
+    make_structure("Chantier d'insertion du Lot", department="46")
+    make_structure("Ancienne association", active=False)
+    make_structure("CRESS Occitanie", membership=Membership.PARTNER)
+    event = make_event()
+
+    html = text(client.get(registration_path(event.slug)))
+
+    assert '<optgroup label="34 – Hérault"><option value=' in html
+    assert "Chantier d'insertion du Lot" in html
+    assert "CRESS Occitanie (partenaire)" in html
+    assert "Ancienne association" not in html
+    assert '<option value="autre">' in html
+    for attribute in ("email", "given-name", "family-name", "organization-title"):
+        assert f'autocomplete="{attribute}"' in html
+    assert 'class="gdpr"' in html and "rectification" in html
+
+
+def test_registering_confirms_and_shows_the_confirmation_page(client):
+    structure = make_structure("ACI Garonne")
+    event = make_event("Instant RSE", capacity=10)
+
+    response = submit(client, event, structure=str(structure.id), needs="Accès fauteuil")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/evenements/{event.slug}/inscription/confirmee")
+
+    html = text(client.get(response.headers["Location"]))
+    assert "Votre inscription est confirmée" in html
+    assert "Instant RSE" in html
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration.status is RegistrationStatus.CONFIRMED
+    assert registration.structure_id == structure.id
+    assert registration.needs == "Accès fauteuil"
+    assert registration.person.email == "participant1@adherent.example.org"
+
+
+def test_full_event_puts_the_registrant_on_the_waiting_list_with_their_position(client):
+    event = make_event(capacity=1)
+    services.register(event.id, applicant(1))
+    services.register(event.id, applicant(2))
+
+    form = text(client.get(registration_path(event.slug)))
+    response = submit(client, event)
+    html = text(client.get(response.headers["Location"]))
+
+    assert "vous rejoignez la liste d'attente" in form
+    assert "Vous êtes sur la liste d'attente (position 2)" in html
+    assert "si une place se libère" in html.lower()
+
+
+def test_invalid_form_keeps_the_input_explains_each_error_and_writes_nothing(client):
+    event = make_event()
+
+    response = submit(client, event, email="pas-une-adresse", first_name="", job_title="Directrice")
+    html = text(response)
+
+    assert response.status_code == 422
+    assert "Le formulaire contient 2 erreurs" in html
+    assert "Cette adresse e-mail n'est pas valide" in html
+    assert "Indiquez le prénom." in html
+    assert 'value="pas-une-adresse"' in html and 'value="Directrice"' in html
+    assert 'aria-invalid="true"' in html
+    assert rows(Registration) == 0 and rows(Person) == 0
+
+
+def test_other_structure_requires_its_name(client):
+    event = make_event()
+    response = submit(client, event, structure="autre", other_structure_name="  ")
+    html = text(response)
+    assert response.status_code == 422
+    assert "Indiquez le nom de la structure." in html
+    assert rows(Registration) == 0
+
+
+def test_a_structure_must_be_chosen(client):
+    event = make_event()
+    response = submit(client, event, structure="")
+    assert response.status_code == 422
+    assert "Choisissez la structure" in text(response)
+    assert rows(Registration) == 0
+
+
+def test_registering_twice_says_already_registered_without_revealing_the_link(client):
+    event = make_event()
+    submit(client, event)
+    response = submit(client, event, email="PARTICIPANT1@adherent.example.org")
+    html = text(response)
+    assert response.status_code == 409
+    assert "Vous êtes déjà inscrit·e à cet événement." in html
+    assert not MANAGEMENT_LINK.search(html)
+    assert rows(Registration) == 1
+
+
+def test_members_only_event_refuses_an_unlisted_structure_on_the_structure_field(client):
+    event = make_event(audience=Audience.MEMBERS)
+    form = text(client.get(registration_path(event.slug)))
+    response = submit(client, event, structure="autre", other_structure_name="Mairie")
+    html = text(response)
+    assert "réservé aux structures adhérentes" in form
+    assert response.status_code == 422
+    assert 'id="structure-erreur"' in html
+    assert rows(Registration) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "title"),
+    [
+        ({"status": EventStatus.CANCELLED}, 410, "Événement annulé"),
+        (
+            {"registration_closes_at": utcnow() - dt.timedelta(hours=1)},
+            403,
+            "Inscriptions closes",
+        ),
+        (
+            {"registration_opens_at": utcnow() + dt.timedelta(days=2)},
+            403,
+            "Inscriptions pas encore ouvertes",
+        ),
+        ({"status": EventStatus.DRAFT}, 404, "Page introuvable"),
+    ],
+)
+def test_registration_outside_its_window_shows_a_clear_page(client, fields, status, title):
+    event = make_event(**fields)
+    for response in (client.get(registration_path(event.slug)), submit(client, event)):
+        assert response.status_code == status
+        assert title in text(response)
+    assert rows(Registration) == 0
+
+
+def test_management_link_is_shown_in_development_only(app, client):
+    event = make_event()
+    confirmation = submit(client, event).headers["Location"]
+    assert not MANAGEMENT_LINK.search(text(client.get(confirmation)))
+
+    app.config["ENV_NAME"] = "development"
+    html = text(client.get(confirmation))
+    token = MANAGEMENT_LINK.search(html).group(1)
+    assert "En production, ce lien vous est envoyé par e-mail" in html
+    assert client.get(f"/inscription/{token}").status_code == 200
+
+
+def test_confirmation_page_without_a_registration_goes_back_to_the_event(client):
+    event = make_event()
+    response = client.get(f"/evenements/{event.slug}/inscription/confirmee")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/evenements/{event.slug}")
