@@ -86,7 +86,7 @@ def webinar_draft(**changes) -> EventDraft:
 
 def published_webinar(**changes) -> int:
     event_id = services.create_event(webinar_draft(**changes))
-    services.publish_event(event_id)
+    services.publish(event_id)
     return event_id
 
 
@@ -261,7 +261,7 @@ def test_publishing_needs_a_session(app):
     db.session.get(Event, event_id).sessions = []
     db.session.commit()
     with pytest.raises(services.EventError, match="au moins une session"):
-        services.publish_event(event_id)
+        services.publish(event_id)
 
 
 def test_unpublishing_is_refused_while_people_are_registered(app, staff_client):

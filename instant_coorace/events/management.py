@@ -102,16 +102,14 @@ def edit_event(event_id: int):
 @blueprint.post("/<int:event_id>/publier")
 @staff_required
 def publish_event(event_id: int):
-    return _transition(
-        event_id, services.publish_event, "Événement publié : il apparaît dans l'agenda."
-    )
+    return _transition(event_id, services.publish, "Événement publié : il apparaît dans l'agenda.")
 
 
 @blueprint.post("/<int:event_id>/depublier")
 @staff_required
 def unpublish_event(event_id: int):
     return _transition(
-        event_id, services.unpublish_event, "Événement dépublié : il redevient un brouillon."
+        event_id, services.unpublish, "Événement dépublié : il redevient un brouillon."
     )
 
 

@@ -195,7 +195,7 @@ def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
         return EventUpdate(len(promoted), line.beyond_capacity, sequence_raised)
 
 
-def publish_event(event_id: int) -> None:
+def publish(event_id: int) -> None:
     with event_transaction(event_id) as event:
         if event is None:
             raise EventNotFound()
@@ -209,7 +209,7 @@ def publish_event(event_id: int) -> None:
         fill_free_seats(event)
 
 
-def unpublish_event(event_id: int) -> None:
+def unpublish(event_id: int) -> None:
     """Back to draft, only while nobody holds a seat or a place in line."""
     with event_transaction(event_id) as event:
         if event is None:
