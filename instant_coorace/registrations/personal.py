@@ -40,11 +40,12 @@ class PersonalRegistration:
 
     @property
     def shows_visio_link(self) -> bool:
-        """The join link is for confirmed registrants of an online or hybrid event."""
+        """The join link is for confirmed registrants of an online or hybrid event
+        (and only a web address becomes a link)."""
         return (
             self.registration.status is RegistrationStatus.CONFIRMED
             and self.event.format in (EventFormat.ONLINE, EventFormat.HYBRID)
-            and bool(self.event.visio_url)
+            and self.event.visio_url.startswith(("https://", "http://"))
         )
 
 
