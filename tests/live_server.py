@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -50,7 +51,7 @@ def serve(
     workers: int = DEFAULT_WORKERS,
     threads: int = DEFAULT_THREADS,
     extra_env: dict[str, str] | None = None,
-    timeout: float = 30.0,
+    timeout: float = 60.0,
 ) -> Iterator[LiveServer]:
     """Run ``wsgi_app`` under gunicorn on 127.0.0.1 until the block ends.
 
@@ -112,8 +113,8 @@ def _wait_until_answering(server: LiveServer, workers: int, timeout: float) -> N
             break
         if server.log().count("Booting worker") >= workers:
             try:
-                requests.get(server.url + "/", timeout=5)
-            except requests.ConnectionError:
+                requests.get(server.url + "/", timeout=deadline - time.monotonic())
+            except requests.RequestException:
                 pass
             else:
                 return
@@ -123,7 +124,7 @@ def _wait_until_answering(server: LiveServer, workers: int, timeout: float) -> N
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
