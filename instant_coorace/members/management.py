@@ -75,9 +75,6 @@ def edit_structure(structure_id: int):
     except services.StructureNotFound as error:
         return render_error(404, message=error.message)
     form = StructureForm(obj=structure, current_department=structure.department)
-    if request.method == "GET":
-        form.membership.data = structure.membership.value
-        form.kinds.data = [kind.value for kind in structure.kinds]
     if form.validate_on_submit():
         try:
             services.update_structure(structure_id, form.to_fields())
