@@ -240,8 +240,10 @@ def test_publish_unpublish_and_cancel_through_the_pages(app, staff_client):
     event_id = services.create_event(webinar_draft())
     base = f"/gestion/evenements/{event_id}"
 
-    staff_client.post(f"{base}/publier")
+    response = staff_client.post(f"{base}/publier")
     assert db.session.get(Event, event_id).status is EventStatus.PUBLISHED
+    detail = staff_client.get(response.location).get_data(as_text=True)
+    assert "Événement publié" in detail and "Voir la page publique" in detail
     staff_client.post(f"{base}/depublier")
     assert db.session.get(Event, event_id).status is EventStatus.DRAFT
 

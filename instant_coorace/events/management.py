@@ -29,7 +29,6 @@ FILTERS = {
     services.EventFilter.DRAFTS: "Brouillons",
     services.EventFilter.CANCELLED: "Annulés",
 }
-REGISTRANTS_ENDPOINT = "registration_management.list_registrations"
 
 
 @blueprint.get("/")
@@ -62,13 +61,15 @@ def new_event():
 @staff_required
 def event_detail(event_id: int):
     line = _line_or_404(event_id)
-    registrants_url = (
-        url_for(REGISTRANTS_ENDPOINT, event_id=event_id)
-        if REGISTRANTS_ENDPOINT in current_app.view_functions
-        else None
-    )
+    public = line.event.status is EventStatus.PUBLISHED
     return render_template(
-        "events/manage_detail.html", line=line, event=line.event, registrants_url=registrants_url
+        "events/manage_detail.html",
+        line=line,
+        event=line.event,
+        registrants_url=_url_if_built(
+            "registration_management.list_registrations", event_id=event_id
+        ),
+        public_url=_url_if_built("events.event_page", slug=line.event.slug) if public else None,
     )
 
 
@@ -159,6 +160,11 @@ def _transition(event_id: int, action: Callable[[int], None], success: str) -> R
     else:
         flash(success, "success")
     return redirect(url_for(".event_detail", event_id=event_id))
+
+
+def _url_if_built(endpoint: str, **values) -> str | None:
+    """A link to a page another part of the back office provides, once it exists."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 def _line_or_404(event_id: int) -> services.EventLine:
