@@ -41,3 +41,8 @@ def french_time_range(start: dt.datetime, end: dt.datetime) -> str:
 def paris_datetime(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """The UTC instant of a Paris wall-clock time."""
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS).astimezone(dt.UTC)
+
+
+def numeric_datetime(moment: dt.datetime) -> str:
+    """« 03/04/2025 10:00 »: compact, for tables and spreadsheets."""
+    return to_paris(moment).strftime("%d/%m/%Y %H:%M")

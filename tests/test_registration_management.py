@@ -245,6 +245,7 @@ def test_staff_confirms_someone_from_the_waiting_list_and_is_warned_of_overbooki
     event = make_event(capacity=1)
     register(event, 1)
     waiting = register(event, 2)
+    register(event, 3)
 
     response = staff_client.post(
         roster_url(event.id, f"/{waiting}/confirmer"), follow_redirects=True
@@ -254,6 +255,7 @@ def test_staff_confirms_someone_from_the_waiting_list_and_is_warned_of_overbooki
     assert status_of(waiting) is CONFIRMED
     assert "Camille Martin 2 est confirmé·e" in html
     assert "2 inscrit·es pour 1 places (1 en surnombre)" in html
+    assert "Camille Martin 3" in table_rows(html)[-1] and "n° 1" in table_rows(html)[-1]
 
 
 def test_cancelling_someone_promotes_the_next_in_line(app, staff_client):

@@ -113,16 +113,16 @@ def test_export_neutralises_cells_that_excel_would_run_as_formulas(app, staff_cl
     ]
 
 
-def test_export_keeps_only_the_status_asked_for(app, staff_client):
+def test_export_keeps_only_the_status_asked_for_with_places_in_line(app, staff_client):
     event = make_event(capacity=1)
-    for number in range(3):
-        services.register(event.id, applicant(number))
+    ids = [services.register(event.id, applicant(number)).registration_id for number in range(4)]
+    services.promote(ids[1])
 
     rows = parse(export(staff_client, event.id, "?statut=waitlisted").get_data())[1:]
 
     assert [row[2] for row in rows] == [
-        "personne1@adherent.example.org",
         "personne2@adherent.example.org",
+        "personne3@adherent.example.org",
     ]
     assert [row[8] for row in rows] == ["1", "2"]
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import Row
 
 from instant_coorace import labels
-from instant_coorace.formatting import to_paris
+from instant_coorace.formatting import numeric_datetime
 from instant_coorace.registrations import roster
 from instant_coorace.registrations.models import RegistrationStatus
 
@@ -71,8 +71,8 @@ def _cells(row: Row, kinds: dict[int, list]) -> tuple[str, ...]:
         ", ".join(kinds.get(row.structure_id, [])),
         row.job_title,
         labels.REGISTRATION_STATUS[row.status],
-        "" if row.waitlist_position is None else str(row.waitlist_position),
-        to_paris(row.created_at).strftime("%d/%m/%Y %H:%M"),
+        "" if row.waitlist_rank is None else str(row.waitlist_rank),
+        numeric_datetime(row.created_at),
         labels.REGISTRATION_SOURCE[row.source],
         row.needs,
     )

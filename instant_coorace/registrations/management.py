@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from instant_coorace.errors import render_error
 from instant_coorace.events.models import Event, EventStatus
+from instant_coorace.formatting import numeric_datetime
 from instant_coorace.registrations import errors, export, roster, services
 from instant_coorace.registrations.models import (
     Registration,
@@ -29,6 +30,7 @@ from instant_coorace.registrations.staff_forms import RosterFilterForm, StaffReg
 from instant_coorace.staff.auth import staff_required
 
 blueprint = Blueprint("registration_management", __name__, url_prefix="/gestion/evenements")
+blueprint.add_app_template_filter(numeric_datetime, "numeric_datetime")
 
 
 @blueprint.get("/<int:event_id>/inscrits")
@@ -75,7 +77,7 @@ def add_registration(event_id: int):
         except errors.RegistrationError as error:
             flash(error.message, "error")
         else:
-            _flash_added(form, receipt)
+            _flash_added(event_id, form, receipt)
             return redirect(url_for(".list_registrations", event_id=event_id))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -183,12 +185,12 @@ def _registration_or_404(event_id: int, registration_id: int) -> Registration:
     return registration
 
 
-def _flash_added(form: StaffRegistrationForm, receipt: services.Receipt) -> None:
+def _flash_added(event_id: int, form: StaffRegistrationForm, receipt: services.Receipt) -> None:
     name = f"{form.first_name.data.strip()} {form.last_name.data.strip()}"
     if receipt.status is RegistrationStatus.CONFIRMED:
         flash(f"{name} est inscrit·e.", "success")
         return
-    position = roster.waitlist_position(receipt.registration_id)
+    position = roster.waitlist_rank(event_id, receipt.registration_id)
     flash(
         f"Plus de place disponible : {name} est sur la liste d'attente (position {position}).",
         "warning",

@@ -10,7 +10,7 @@ import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Row, Select, case, func, or_, select
+from sqlalchemy import Row, Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from instant_coorace.events.models import Event
@@ -71,8 +71,15 @@ class RosterFilter:
 
 
 @dataclasses.dataclass(frozen=True)
+class RosterRow:
+    registration: Registration
+    #: Place in line counted from 1, whatever gaps promotions left; ``None`` if not waiting.
+    waitlist_rank: int | None
+
+
+@dataclasses.dataclass(frozen=True)
 class RosterPage:
-    registrations: Sequence[Registration]
+    rows: Sequence[RosterRow]
     page: int
     total: int
     per_page: int = PER_PAGE
@@ -121,8 +128,11 @@ def roster_page(
     else:
         total = db.session.scalar(base.with_only_columns(func.count(Registration.id)))
     page = min(max(page, 1), max(math.ceil(total / PER_PAGE), 1))
-    registrations = db.session.scalars(
-        base.options(
+    ranks = _waitlist_ranks(event_id)
+    rows = db.session.execute(
+        base.add_columns(ranks.c.rank)
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .options(
             contains_eager(Registration.person),
             contains_eager(Registration.structure),
             lazyload(Registration.structure, Structure.kind_rows),
@@ -131,7 +141,9 @@ def roster_page(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
-    return RosterPage(registrations=registrations, page=page, total=total)
+    return RosterPage(
+        rows=[RosterRow(registration, rank) for registration, rank in rows], page=page, total=total
+    )
 
 
 def registration_of_event(event_id: int, registration_id: int) -> Registration | None:
@@ -155,10 +167,9 @@ def names_of(registration_ids: Sequence[int]) -> list[str]:
     return [names[i] for i in registration_ids if i in names]
 
 
-def waitlist_position(registration_id: int) -> int | None:
-    return db.session.scalar(
-        select(Registration.waitlist_position).where(Registration.id == registration_id)
-    )
+def waitlist_rank(event_id: int, registration_id: int) -> int | None:
+    ranks = _waitlist_ranks(event_id)
+    return db.session.scalar(select(ranks.c.rank).where(ranks.c.registration_id == registration_id))
 
 
 def structure_choices() -> list[tuple[int, str]]:
@@ -177,6 +188,7 @@ def export_rows(
     event_id: int, status: RegistrationStatus | None = None, batch_size: int = 1000
 ) -> Iterator[Row]:
     """Flat rows for the CSV export, streamed in batches rather than as ORM objects."""
+    ranks = _waitlist_ranks(event_id)
     columns = select(
         Person.last_name,
         Person.first_name,
@@ -186,12 +198,16 @@ def export_rows(
         func.coalesce(Structure.department, "").label("department"),
         Registration.job_title,
         Registration.status,
-        Registration.waitlist_position,
+        ranks.c.rank.label("waitlist_rank"),
         Registration.created_at,
         Registration.source,
         Registration.needs,
     ).select_from(Registration)
-    statement = _filtered(columns, event_id, RosterFilter(status=status)).order_by(*_roster_order())
+    statement = (
+        _filtered(columns, event_id, RosterFilter(status=status))
+        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
+        .order_by(*_roster_order())
+    )
     yield from db.session.execute(statement.execution_options(yield_per=batch_size))
 
 
@@ -227,6 +243,24 @@ def _filtered(statement: Select, event_id: int, roster_filter: RosterFilter) -> 
             )
         )
     return statement
+
+
+def _waitlist_ranks(event_id: int) -> Subquery:
+    """Each waiting person's place in line (1, 2, 3…): stored positions keep the
+    order but leave gaps when someone ahead is promoted or leaves."""
+    return (
+        select(
+            Registration.id.label("registration_id"),
+            func.row_number()
+            .over(order_by=(Registration.waitlist_position, Registration.id))
+            .label("rank"),
+        )
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .subquery("waitlist_rank")
+    )
 
 
 def _roster_order() -> tuple:
