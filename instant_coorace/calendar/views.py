@@ -6,9 +6,12 @@ an ETag and a Last-Modified, and an unchanged feed costs a 304.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, render_template, request
 
 from instant_coorace.calendar import feeds, links
+from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 
 blueprint = Blueprint("calendar", __name__)
@@ -82,7 +85,9 @@ def _calendar_response(
     disposition = "attachment" if download else "inline"
     response.headers.set("Content-Disposition", disposition, filename=calendar.filename)
     response.set_etag(calendar.etag)
-    response.last_modified = calendar.last_modified
+    last_modified = _settled(calendar.last_modified)
+    if last_modified is not None:  # werkzeug reads None as « now »
+        response.last_modified = last_modified
     if private:
         response.cache_control.private = True
     else:
@@ -92,3 +97,14 @@ def _calendar_response(
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Robots-Tag"] = "noindex"
     return response.make_conditional(request)
+
+
+def _settled(last_modified: dt.datetime | None) -> dt.datetime | None:
+    """Last-Modified counts whole seconds: while the second of the latest change is
+    not over, another change could share it, and If-Modified-Since would then hide
+    it. Until then only the ETag validates."""
+    if last_modified is None or last_modified.replace(microsecond=0) >= utcnow().replace(
+        microsecond=0
+    ):
+        return None
+    return last_modified
