@@ -12,6 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from instant_coorace.extensions import db
+from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.members.importer import Outcome
 from instant_coorace.members.models import Membership, Structure, StructureKind
 from instant_coorace.members.services import import_structures_from_csv
@@ -231,12 +232,17 @@ def test_unknown_structure_is_a_french_404(staff_client):
     assert "Cette structure n'existe pas" in text_of(response)
 
 
+def picker_names() -> set[str]:
+    return {s.name for group in structures_for_picker() for s in group.structures}
+
+
 def test_deactivate_then_reactivate(staff_client):
     structure = make_structure("CASTA")
 
     staff_client.post(f"/gestion/annuaire/{structure.id}/desactiver")
     db.session.expire_all()
     assert not db.session.get(Structure, structure.id).active
+    assert "CASTA" not in picker_names()
     assert "CASTA" in staff_client.get(LIST, query_string={"statut": "inactives"}).get_data(
         as_text=True
     )
@@ -244,6 +250,7 @@ def test_deactivate_then_reactivate(staff_client):
     staff_client.post(f"/gestion/annuaire/{structure.id}/reactiver")
     db.session.expire_all()
     assert db.session.get(Structure, structure.id).active
+    assert "CASTA" in picker_names()
 
 
 def test_deactivation_without_csrf_token_is_refused(app, staff_client):
