@@ -64,9 +64,18 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",
         "MAIL_DEFAULT_SENDER": env.get(
             "MAIL_DEFAULT_SENDER", "Coorace Occitanie <evenements@coorace-occitanie.example.org>"
         ),
+        # The outbox worker: seconds between passes, mails per SMTP connection, how long
+        # a claimed mail stays reserved to its worker, SMTP socket timeout, and the
+        # attempts after which a temporarily failing mail is marked failed.
+        "MAIL_WORKER_POLL_SECONDS": float(env.get("MAIL_WORKER_POLL_SECONDS", "5")),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", "100")),
+        "MAIL_LEASE_SECONDS": int(env.get("MAIL_LEASE_SECONDS", "600")),
+        "MAIL_TIMEOUT_SECONDS": int(env.get("MAIL_TIMEOUT_SECONDS", "30")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
         "PUBLIC_REGISTRATION_RATE_LIMIT": env.get("PUBLIC_REGISTRATION_RATE_LIMIT", "20/minute"),

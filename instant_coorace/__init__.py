@@ -10,6 +10,7 @@ import config
 from instant_coorace import formatting
 from instant_coorace.errors import register_error_handlers
 from instant_coorace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from instant_coorace.extensions import mail as mail_extension
 from instant_coorace.markdown import render_markdown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, default_locale="fr", default_timezone="Europe/Paris")
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail_extension.init_app(app)
     login_manager.login_view = "staff.login"
     login_manager.login_message = "Connectez-vous pour accéder à l'espace de gestion."
     login_manager.login_message_category = "info"
@@ -58,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
     from instant_coorace.events.views import blueprint as events
+    from instant_coorace.mail.management import blueprint as mail_management
     from instant_coorace.members.management import blueprint as member_management
     from instant_coorace.registrations.management import blueprint as registration_management
     from instant_coorace.registrations.views import blueprint as registrations
@@ -71,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         registration_management,
         member_management,
         calendar,
+        mail_management,
     ):
         app.register_blueprint(blueprint)
 
@@ -90,9 +94,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from instant_coorace.demo.commands import demo_command
+    from instant_coorace.mail.commands import worker_command
     from instant_coorace.members.commands import members_cli
     from instant_coorace.staff.commands import staff_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(staff_cli)
     app.cli.add_command(members_cli)
+    app.cli.add_command(worker_command)

@@ -99,3 +99,30 @@ def make_staff(email: str, password: str, role: StaffRole = StaffRole.TEAM) -> S
     db.session.add(user)
     db.session.commit()
     return user
+SAMPLE_CALENDAR = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Coorace Occitanie//Instant Coorace//FR\r\n"
+    "METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:session-1@coorace-occitanie.example.org\r\n"
+    "DTSTAMP:20260101T090000Z\r\nDTSTART:20260115T090000Z\r\nDTEND:20260115T103000Z\r\n"
+    "SEQUENCE:0\r\nSUMMARY:L'Instant Coorace\\, édition d'hiver ☕\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+"""A minimal invitation, enough for the outbox and the MIME tree."""
+
+
+def queue_mail(number: int | str = 1, *, commit: bool = True, **fields):
+    """Put one mail in the outbox (with an invitation unless ``calendar=None``)."""
+    from instant_coorace.mail import outbox
+
+    values = {
+        "purpose": "registration_confirmed",
+        "dedup_key": f"registration_confirmed:{number}:0",
+        "recipient": outbox.Recipient(f"personne{number}@adherent.example.org", "Élodie Dupré"),
+        "subject": "Inscription confirmée : L'Instant Coorace",
+        "text_body": "Bonjour Élodie,\n\nVotre inscription est confirmée. À bientôt !\n",
+        "html_body": "<p>Bonjour Élodie,</p><p>Votre inscription est confirmée. À bientôt !</p>",
+        "calendar": outbox.CalendarAttachment(SAMPLE_CALENDAR),
+    }
+    mail = outbox.enqueue(**(values | fields))
+    if commit:
+        db.session.commit()
+    return mail

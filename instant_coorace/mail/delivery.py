@@ -1,0 +1,137 @@
+"""Handing built messages over: to the SMTP server configured for Flask-Mail,
+or, with no ``MAIL_SERVER``, to ``.eml`` files under ``instance/mail/``.
+
+Every failure comes out as a ``DeliveryFailure`` that says whether trying again
+later makes sense (4xx replies, refused or lost connections, timeouts) or not
+(5xx replies: a refused recipient, a rejected message).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import re
+import smtplib
+import tempfile
+from collections.abc import Iterator
+from email.mime.base import MIMEBase
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+from flask_mail import Connection
+
+from instant_coorace.database import utcnow
+from instant_coorace.mail.message import as_wire_bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimedMail:
+    """A mail the worker owns until ``lease``, with its message already built."""
+
+    id: int
+    purpose: str
+    attempts: int
+    lease: dt.datetime
+    envelope_from: str
+    envelope_to: str
+    message: MIMEBase
+
+
+class DeliveryFailure(Exception):
+    """Why a mail did not go; ``connection_lost`` means the rest of the batch
+    cannot go through this connection either."""
+
+    def __init__(self, reason: str, *, permanent: bool, connection_lost: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.connection_lost = connection_lost
+
+
+class Transport(Protocol):
+    def send(self, mail: ClaimedMail) -> None:
+        """Deliver ``mail`` or raise ``DeliveryFailure``."""
+
+
+@contextlib.contextmanager
+def open_transport() -> Iterator[Transport]:
+    """One connection for a whole batch; raises ``DeliveryFailure`` if it cannot open."""
+    settings = current_app.extensions["mail"]
+    if not settings.server:
+        yield MailDirectory(Path(current_app.instance_path) / "mail")
+        return
+    try:
+        # Flask-Mail's connection knows the server, port, TLS/SSL and login settings.
+        host = Connection(settings).configure_host()
+    except (smtplib.SMTPException, OSError) as error:
+        raise failure_from(error, connection_lost=True) from error
+    if host.sock is not None:
+        host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
+    try:
+        yield SmtpTransport(host)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            host.quit()
+
+
+class SmtpTransport:
+    def __init__(self, host: smtplib.SMTP) -> None:
+        self.host = host
+
+    def send(self, mail: ClaimedMail) -> None:
+        # The envelope names one recipient, whatever the headers say.
+        try:
+            self.host.sendmail(mail.envelope_from, [mail.envelope_to], as_wire_bytes(mail.message))
+        except (smtplib.SMTPException, OSError) as error:
+            raise failure_from(error) from error
+
+
+class MailDirectory:
+    """Development delivery: one ``<time>-<id>-<purpose>.eml`` file per mail,
+    written under a temporary name then renamed, so no half file is ever seen."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def send(self, mail: ClaimedMail) -> None:
+        purpose = re.sub(r"[^a-z0-9_-]+", "-", mail.purpose.lower())
+        name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{mail.id}-{purpose}.eml"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(as_wire_bytes(mail.message))
+            os.replace(temporary, self.directory / name)
+        except OSError as error:
+            raise DeliveryFailure(f"Écriture impossible : {error}", permanent=False) from error
+
+
+def failure_from(error: Exception, *, connection_lost: bool = False) -> DeliveryFailure:
+    """Classify an smtplib or socket error."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()))
+        return DeliveryFailure(_reply_text(code, reply), permanent=code >= 500)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return DeliveryFailure(
+            f"Connexion au serveur SMTP interrompue : {error}",
+            permanent=False,
+            connection_lost=True,
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        code = error.smtp_code
+        return DeliveryFailure(
+            _reply_text(code, error.smtp_error),
+            permanent=code >= 500 and not connection_lost,
+            connection_lost=connection_lost or code == 421,
+        )
+    return DeliveryFailure(
+        f"Serveur SMTP injoignable : {error}", permanent=False, connection_lost=True
+    )
+
+
+def _reply_text(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return f"{code} {text}"

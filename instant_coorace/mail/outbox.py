@@ -1,0 +1,174 @@
+"""Putting mail in the outbox, and the team's actions on it.
+
+``enqueue`` only adds a row to the current session: the service that causes the
+mail commits it together with its own change, so the mail exists if and only if
+the change does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from instant_coorace.database import utcnow
+from instant_coorace.extensions import db
+from instant_coorace.mail.message import calendar_method
+from instant_coorace.mail.models import MailStatus, OutgoingMail
+
+PAGE_SIZE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarAttachment:
+    """A rendered iCalendar object; its METHOD line decides the MIME ``method``."""
+
+    text: str
+    filename: str = "invitation.ics"
+
+
+class OutboxError(Exception):
+    """A refused action on the outbox, with a French message for the team."""
+
+    http_status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MailNotFound(OutboxError):
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__("Ce courriel n'existe pas.")
+
+
+def mail_key(purpose: str, registration_id: int | None, version: int | str) -> str:
+    """The deduplication key of a mail: one per purpose, registration and version.
+
+    ``version`` tells apart mails that legitimately repeat for one registration,
+    e.g. the event's calendar sequence for « événement modifié ».
+    """
+    return f"{purpose}:{registration_id or '-'}:{version}"
+
+
+def enqueue(
+    *,
+    purpose: str,
+    dedup_key: str,
+    recipient: Recipient,
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    calendar: CalendarAttachment | None = None,
+    registration_id: int | None = None,
+    event_id: int | None = None,
+) -> OutgoingMail | None:
+    """Add a mail to the caller's transaction, unless one with ``dedup_key`` exists.
+
+    Returns the new mail, or ``None`` when the key was already used. Does not
+    commit. Raises ``ValueError`` when ``calendar`` has no valid METHOD.
+    """
+    session = db.session
+    if session.scalar(select(OutgoingMail.id).where(OutgoingMail.dedup_key == dedup_key)):
+        return None
+    mail = OutgoingMail(
+        purpose=purpose,
+        dedup_key=dedup_key,
+        to_email=recipient.email,
+        to_name=recipient.name,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        calendar_text=calendar.text if calendar else None,
+        calendar_method=calendar_method(calendar.text) if calendar else None,
+        attachment_filename=calendar.filename if calendar else None,
+        registration_id=registration_id,
+        event_id=event_id,
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    # A concurrent transaction may have used the key since our check: the unique
+    # constraint refuses the row, and the savepoint keeps the caller's change alive.
+    try:
+        with session.begin_nested():
+            session.add(mail)
+    except IntegrityError:
+        return None
+    return mail
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxPage:
+    mails: list[OutgoingMail]
+    counts: dict[MailStatus, int]
+    page: int
+    has_next: bool
+
+
+def list_mail(status: MailStatus | None = None, page: int = 1) -> OutboxPage:
+    """Newest mail first, optionally of one status, with the count of each status."""
+    query = select(OutgoingMail).order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc())
+    if status is not None:
+        query = query.where(OutgoingMail.status == status)
+    page = max(page, 1)
+    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    counts = dict(
+        db.session.execute(
+            select(OutgoingMail.status, func.count()).group_by(OutgoingMail.status)
+        ).all()
+    )
+    return OutboxPage(
+        mails=rows[:PAGE_SIZE],
+        counts={status: counts.get(status, 0) for status in MailStatus},
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+    )
+
+
+def retry(mail_id: int) -> None:
+    """Queue a failed mail again, due now, with a fresh count of attempts."""
+    _change_status(
+        mail_id,
+        MailStatus.FAILED,
+        {"status": MailStatus.QUEUED, "attempts": 0, "next_attempt_at": utcnow()},
+        "Seul un courriel en échec peut être renvoyé.",
+    )
+
+
+def cancel(mail_id: int) -> None:
+    """Withdraw a mail that is still waiting to be sent."""
+    _change_status(
+        mail_id,
+        MailStatus.QUEUED,
+        {"status": MailStatus.CANCELLED},
+        "Seul un courriel en attente peut être annulé : celui-ci est parti ou en cours d'envoi.",
+    )
+
+
+def _change_status(
+    mail_id: int, expected: MailStatus, values: dict[str, object], refusal: str
+) -> None:
+    """Apply ``values`` only if the mail is still in ``expected``: the worker may
+    have claimed it since the page was shown."""
+    changed = db.session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.status == expected)
+        .values(leased_until=None, **values)
+    ).rowcount
+    if changed:
+        db.session.commit()
+        return
+    db.session.rollback()
+    if db.session.get(OutgoingMail, mail_id) is None:
+        raise MailNotFound()
+    raise OutboxError(refusal)
