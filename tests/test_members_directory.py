@@ -85,6 +85,7 @@ def test_list_shows_each_structure_with_its_details(staff_client):
     assert "05 61 04 64 80" in page
     assert "contact@irisse.example.org" in page
     assert "Désactivée" in page
+    assert 'class="error"' not in page
 
 
 def test_search_looks_at_name_city_and_email(staff_client):

@@ -94,18 +94,20 @@ class DirectoryFilterForm(Form):
 
     def to_filters(self) -> DirectoryFilters:
         """Unknown values in the address are ignored rather than refused."""
-        self.validate()
+        kind = _chosen(self.type)
+        membership = _chosen(self.adhesion)
         return DirectoryFilters(
             text=(self.q.data or "").strip()[:100],
-            department="" if self.departement.errors else self.departement.data or "",
-            kind=StructureKind(self.type.data) if self.type.data and not self.type.errors else None,
-            membership=(
-                Membership(self.adhesion.data)
-                if self.adhesion.data and not self.adhesion.errors
-                else None
-            ),
-            active={"actives": True, "inactives": False}.get(self.statut.data or ""),
+            department=_chosen(self.departement),
+            kind=StructureKind(kind) if kind else None,
+            membership=Membership(membership) if membership else None,
+            active={"actives": True, "inactives": False}.get(_chosen(self.statut)),
         )
+
+
+def _chosen(field: SelectField) -> str:
+    """The field's value if it is one of its choices, else « no filter »."""
+    return field.data if field.data in {value for value, _ in field.choices} else ""
 
 
 class ImportUploadForm(FlaskForm):
