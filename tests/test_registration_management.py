@@ -273,6 +273,8 @@ def test_cancelling_someone_promotes_the_next_in_line(app, staff_client):
     html = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Camille Martin 1 est désinscrit·e." in html
     assert "Camille Martin 2 passe de la liste d&#39;attente aux inscrit·es" in html
+    again = staff_client.post(roster_url(event.id, f"/{seated}/desinscrire"), follow_redirects=True)
+    assert "Cette inscription est déjà annulée." in again.get_data(as_text=True)
     assert [status_of(i) for i in (seated, first_in_line, second_in_line)] == [
         CANCELLED,
         CONFIRMED,

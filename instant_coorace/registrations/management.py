@@ -122,6 +122,7 @@ def cancel(event_id: int, registration_id: int):
             event=registration.event,
             registration=registration,
             filter_args=_filter_args(request.args),
+            event_detail_url=_event_detail_url(event_id),
         )
     name = registration.person.full_name
     try:
