@@ -72,31 +72,55 @@ def load_demo(today: dt.date | None = None, seed: int = 2025) -> DemoSummary:
     )
 
 
-def _create_people(rng: random.Random) -> list[Person]:
+@dataclasses.dataclass(frozen=True)
+class _Member:
+    """A demo person as plain values: ORM objects expire at every commit of the
+    registration service, and reloading them one by one would slow the load."""
+
+    person_id: int
+    structure_id: int
+    demo: DemoPerson
+
+    def applicant(self) -> registration_services.Applicant:
+        return registration_services.Applicant(
+            email=self.demo.email,
+            first_name=self.demo.first_name,
+            last_name=self.demo.last_name,
+            job_title=self.demo.job_title,
+            structure_id=self.structure_id,
+        )
+
+
+def _create_people(rng: random.Random) -> list[_Member]:
     structure_ids = list(
         db.session.scalars(select(Structure.id).where(Structure.active).order_by(Structure.id))
     )
-    people = [
-        _person(demo, structure_id)
+    pairs = [
+        (demo, structure_id)
         for structure_id, staff in staff_of_structures(structure_ids, rng).items()
         for demo in staff
     ]
+    people = [
+        Person(
+            email=demo.email,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            job_title=demo.job_title,
+            structure_id=structure_id,
+        )
+        for demo, structure_id in pairs
+    ]
     db.session.add_all(people)
+    db.session.flush()
+    members = [
+        _Member(person.id, structure_id, demo)
+        for person, (demo, structure_id) in zip(people, pairs, strict=True)
+    ]
     db.session.commit()
-    return people
+    return members
 
 
-def _person(demo: DemoPerson, structure_id: int) -> Person:
-    return Person(
-        email=demo.email,
-        first_name=demo.first_name,
-        last_name=demo.last_name,
-        job_title=demo.job_title,
-        structure_id=structure_id,
-    )
-
-
-def _load_past_event(row: PastEvent, people: list[Person], rng: random.Random) -> int:
+def _load_past_event(row: PastEvent, people: list[_Member], rng: random.Random) -> int:
     hours = DEFAULT_HOURS.get(row.event_format) or DEFAULT_HOURS.get(row.kind) or FULL_DAY
     if row.start_time is not None:
         end = dt.datetime.combine(row.days[0], row.start_time) + dt.timedelta(hours=1, minutes=30)
@@ -121,20 +145,20 @@ def _load_past_event(row: PastEvent, people: list[Person], rng: random.Random) -
     )
     event = db.session.get(Event, event_id)
     wanted = row.known_participants or rng.randint(8, 40)
-    for person in rng.sample(people, min(wanted, len(people))):
-        _record_past_registration(event, person, rng)
+    for member in rng.sample(people, min(wanted, len(people))):
+        _record_past_registration(event, member, rng)
     db.session.commit()
     return event_id
 
 
-def _record_past_registration(event: Event, person: Person, rng: random.Random) -> None:
+def _record_past_registration(event: Event, member: _Member, rng: random.Random) -> None:
     registered_at = event.starts_at - dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 9))
     cancelled = rng.random() < 0.08
     registration = Registration(
         event=event,
-        person=person,
-        structure_id=person.structure_id,
-        job_title=person.job_title,
+        person_id=member.person_id,
+        structure_id=member.structure_id,
+        job_title=member.demo.job_title,
         status=RegistrationStatus.CANCELLED if cancelled else RegistrationStatus.CONFIRMED,
         source=rng.choice((RegistrationSource.PUBLIC_FORM, RegistrationSource.INVITATION)),
         created_at=registered_at,
@@ -147,7 +171,7 @@ def _record_past_registration(event: Event, person: Person, rng: random.Random) 
 
 
 def _load_upcoming_event(
-    spec: UpcomingEvent, today: dt.date, people: list[Person], rng: random.Random
+    spec: UpcomingEvent, today: dt.date, people: list[_Member], rng: random.Random
 ) -> int:
     event_id = _create_published(
         EventDraft(
@@ -176,20 +200,9 @@ def _load_upcoming_event(
         )
     )
     wanted = round((spec.capacity or 40) * spec.fill)
-    for person in rng.sample(people, min(wanted, len(people))):
-        _register_upcoming(event_id, person)
+    for member in rng.sample(people, min(wanted, len(people))):
+        registration_services.register(event_id, member.applicant())
     return event_id
-
-
-def _register_upcoming(event_id: int, person: Person) -> None:
-    applicant = registration_services.Applicant(
-        email=person.email,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        job_title=person.job_title,
-        structure_id=person.structure_id,
-    )
-    registration_services.register(event_id, applicant)
 
 
 def _create_published(draft: EventDraft) -> int:
