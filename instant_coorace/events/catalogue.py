@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,27 +17,13 @@ from sqlalchemy.orm import selectinload
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventFormat, EventKind, EventSession, EventStatus
 from instant_coorace.extensions import db
-from instant_coorace.registrations import errors
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.registrations.services import seat_counts, seats_left
-
-
-class Availability(enum.StrEnum):
-    """Whether the public form accepts registrations right now."""
-
-    OPEN = "open"
-    NOT_OPEN_YET = "not_open_yet"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-    @property
-    def refusal(self) -> type[errors.RegistrationError] | None:
-        """The domain error the registration service raises in this state."""
-        return {
-            Availability.NOT_OPEN_YET: errors.RegistrationNotOpenYet,
-            Availability.CLOSED: errors.RegistrationClosed,
-            Availability.CANCELLED: errors.EventCancelled,
-        }.get(self)
+from instant_coorace.registrations.window import (
+    Availability,
+    availability,
+    registration_closes_at,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,23 +95,6 @@ def public_event(slug: str, now: dt.datetime | None = None) -> EventOverview | N
     if event is None:
         return None
     return _overviews([event], now or utcnow())[0]
-
-
-def registration_closes_at(event: Event) -> dt.datetime | None:
-    """The end of the registration window: its own date, else the first session."""
-    return event.registration_closes_at or event.starts_at
-
-
-def availability(event: Event, now: dt.datetime) -> Availability:
-    """The registration window as the registration service enforces it."""
-    if event.status is EventStatus.CANCELLED:
-        return Availability.CANCELLED
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return Availability.NOT_OPEN_YET
-    closes_at = registration_closes_at(event)
-    if closes_at is not None and now >= closes_at:
-        return Availability.CLOSED
-    return Availability.OPEN
 
 
 def _overviews(events: list[Event], now: dt.datetime) -> list[EventOverview]:

@@ -23,6 +23,7 @@ from instant_coorace.registrations.models import (
     RegistrationStatus,
 )
 from instant_coorace.registrations.tokens import hash_token, issue_token
+from instant_coorace.registrations.window import availability
 
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
@@ -230,14 +231,9 @@ def seats_left(event: Event, confirmed: int) -> int | None:
 
 
 def _check_open(event: Event) -> None:
-    if event.status is EventStatus.CANCELLED:
-        raise errors.EventCancelled()
-    now = utcnow()
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise errors.RegistrationNotOpenYet()
-    closes_at = event.registration_closes_at or event.starts_at
-    if closes_at is not None and now >= closes_at:
-        raise errors.RegistrationClosed()
+    refusal = availability(event, utcnow()).refusal
+    if refusal is not None:
+        raise refusal()
 
 
 def _check_audience(event: Event, structure: Structure | None) -> None:
