@@ -19,6 +19,7 @@ from instant_coorace.events.models import (
     Series,
 )
 from instant_coorace.extensions import db
+from instant_coorace.formatting import PARIS
 from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 from tests.builders import applicant
@@ -217,15 +218,16 @@ def test_add_programme_item_and_remove_a_session_without_javascript(app, staff_c
     assert event_count() == 0
 
 
-def test_a_taken_slug_is_refused_and_an_automatic_one_gets_a_number(app, staff_client):
-    first = services.create_event(webinar_draft())
-    second = services.create_event(webinar_draft())
-    slugs = [db.session.get(Event, i).slug for i in (first, second)]
-    assert slugs == ["l-instant-coorace-d-avril", "l-instant-coorace-d-avril-2"]
+def test_a_taken_slug_is_refused_and_a_recurring_title_gets_its_date(app, staff_client):
+    ids = [services.create_event(webinar_draft()) for _ in range(3)]
+    slugs = [db.session.get(Event, i).slug for i in ids]
+    day = db.session.get(Event, ids[0]).sessions[0].starts_at.astimezone(PARIS).date()
+    dated = f"l-instant-coorace-d-avril-{day.isoformat()}"
+    assert slugs == ["l-instant-coorace-d-avril", dated, f"{dated}-2"]
 
     page = staff_client.post(NEW, data=training_form(slug=slugs[0])).get_data(as_text=True)
     assert "Cette adresse est déjà utilisée par un autre événement." in page
-    assert event_count() == 2
+    assert event_count() == 3
 
 
 def test_a_new_series_is_created_from_its_name_and_reused(app, staff_client):

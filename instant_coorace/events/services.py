@@ -308,7 +308,11 @@ def _choose_slug(draft: EventDraft, event_id: int | None) -> str:
         if _slug_owner(Event, wanted) not in (None, event_id):
             raise InvalidEvent("Cette adresse est déjà utilisée par un autre événement.", "slug")
         return wanted
-    return _free_slug(Event, slugify(draft.title) or "evenement", event_id)
+    base = slugify(draft.title) or "evenement"
+    if draft.sessions and _slug_owner(Event, base) not in (None, event_id):
+        # A recurring title (« L'Instant Coorace ») is told apart by its date.
+        base = f"{base[:200]}-{min(s.day for s in draft.sessions).isoformat()}"
+    return _free_slug(Event, base, event_id)
 
 
 def _free_slug(model: type[Event] | type[Series], base: str, own_id: int | None) -> str:
