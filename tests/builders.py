@@ -99,6 +99,8 @@ def make_staff(email: str, password: str, role: StaffRole = StaffRole.TEAM) -> S
     db.session.add(user)
     db.session.commit()
     return user
+
+
 SAMPLE_CALENDAR = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Coorace Occitanie//Instant Coorace//FR\r\n"
     "METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:session-1@coorace-occitanie.example.org\r\n"
@@ -126,3 +128,117 @@ def queue_mail(number: int | str = 1, *, commit: bool = True, **fields):
     if commit:
         db.session.commit()
     return mail
+
+
+def make_events_in_bulk(count: int, *, series_ids: list[int] | None = None) -> list[Event]:
+    """``count`` published upcoming events, one per day, every third one with two
+    sessions and a programme, every other one in a series (taken in turn from
+    ``series_ids``), all written in one commit."""
+    from instant_coorace.events.models import ProgrammeItem
+
+    events = []
+    for index in range(count):
+        number = next(_counter)
+        start = (utcnow() + dt.timedelta(days=2 + index)).replace(
+            hour=8, minute=0, second=0, microsecond=0
+        )
+        event = Event(
+            kind=list(EventKind)[index % len(EventKind)],
+            title=f"Événement {number}",
+            slug=f"evenement-en-nombre-{number}",
+            capacity=40,
+            audience=Audience.MEMBERS_AND_PARTNERS,
+            format=list(EventFormat)[index % len(EventFormat)],
+            status=EventStatus.PUBLISHED,
+            department=("31", "34", "")[index % 3],
+            series_id=series_ids[index // 2 % len(series_ids)]
+            if series_ids and index % 2
+            else None,
+        )
+        for half_day in range(2 if index % 3 == 0 else 1):
+            session_start = start + dt.timedelta(hours=5 * half_day)
+            event.sessions.append(
+                EventSession(starts_at=session_start, ends_at=session_start + dt.timedelta(hours=3))
+            )
+        if index % 3 == 0:
+            event.programme = [
+                ProgrammeItem(position=1, time_label="9 h", title="Accueil"),
+                ProgrammeItem(position=2, time_label="9 h 30", title="Échanges"),
+            ]
+        event.refresh_time_span()
+        events.append(event)
+    db.session.add_all(events)
+    db.session.commit()
+    return events
+
+
+def register_in_bulk(event_ids: list[int], count: int, structure_ids: list[int]) -> None:
+    """``count`` registrations spread evenly over ``event_ids``, each by a new person
+    (some without a structure), 70 % confirmed, 20 % waitlisted, 10 % cancelled.
+
+    Two bulk INSERTs, bypassing the service's rules: for volume tests only.
+    """
+    import secrets
+
+    from sqlalchemy import select
+
+    from instant_coorace.members.models import Person
+    from instant_coorace.registrations.models import (
+        Registration,
+        RegistrationSource,
+        RegistrationStatus,
+    )
+
+    people = []
+    for index in range(count):
+        number = next(_counter)
+        structure_id = structure_ids[index % len(structure_ids)] if index % 7 else None
+        people.append(
+            {
+                "email": f"foule{number}@adherent.example.org",
+                "first_name": "Alex",
+                "last_name": f"Durand {number}",
+                "job_title": "Accompagnatrice socioprofessionnelle",
+                "structure_id": structure_id,
+                "other_structure_name": "" if structure_id else f"Partenaire {number}",
+            }
+        )
+    _insert_rows(Person, people)
+    id_by_email = {email: id_ for email, id_ in db.session.execute(select(Person.email, Person.id))}
+    person_ids = [id_by_email[person["email"]] for person in people]
+    rows, per_event = [], dict.fromkeys(event_ids, 0)
+    for index, (person, person_id) in enumerate(zip(people, person_ids, strict=True)):
+        event_id = event_ids[index % len(event_ids)]
+        rank = per_event[event_id] = per_event[event_id] + 1
+        status = (
+            RegistrationStatus.CONFIRMED
+            if rank % 10 < 7
+            else RegistrationStatus.WAITLISTED
+            if rank % 10 < 9
+            else RegistrationStatus.CANCELLED
+        )
+        rows.append(
+            {
+                "event_id": event_id,
+                "person_id": person_id,
+                "structure_id": person["structure_id"],
+                "structure_name": person["other_structure_name"],
+                "job_title": person["job_title"],
+                "status": status,
+                "waitlist_position": rank if status is RegistrationStatus.WAITLISTED else None,
+                "token_nonce": secrets.token_hex(16),
+                "token_hash": secrets.token_hex(32),
+                "source": RegistrationSource.PUBLIC_FORM,
+                "confirmed_at": utcnow() if status is RegistrationStatus.CONFIRMED else None,
+                "cancelled_at": utcnow() if status is RegistrationStatus.CANCELLED else None,
+            }
+        )
+    _insert_rows(Registration, rows)
+    db.session.commit()
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    """One Core executemany: much faster than the ORM's bulk path on psycopg."""
+    from sqlalchemy import insert
+
+    db.session.execute(insert(model.__table__), rows)
