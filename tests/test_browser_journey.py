@@ -1,0 +1,131 @@
+"""A member's journey in a real Chromium against the real server: catalogue →
+event page → « S'inscrire » → form → confirmation, on a desktop and on a phone;
+and what a screen-reader user meets when the form comes back with errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from instant_coorace.events.models import EventFormat, EventKind
+from tests.builders import make_event, make_structure
+from tests.live_server import live_server  # noqa: F401 - fixture
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    # The browser proves the pages; the databases are proven by the other tests.
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if not CHROMIUM:
+        pytest.skip(
+            "Chromium introuvable : installez le paquet Debian « chromium » "
+            "ou indiquez son chemin dans CHROMIUM_PATH"
+        )
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(chromium, live_server, device: dict):  # noqa: F811
+    context = chromium.new_context(base_url=live_server.url, locale="fr-FR", **device)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_member_registers_from_the_catalogue(chromium, live_server, device):  # noqa: F811
+    structure = make_structure("Chantier d'insertion Les Jardins du Lauragais")
+    event = make_event(
+        "Atelier collectif : la RSE au quotidien",
+        kind=EventKind.ATELIER_COLLECTIF,
+        event_format=EventFormat.IN_PERSON,
+        venue_name="Maison de l'économie sociale",
+        department="31",
+        capacity=20,
+    )
+    context, page = new_page(chromium, live_server, device)
+    try:
+        page.goto("/")
+        page.get_by_role("link", name=event.title).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
+
+        page.get_by_role("link", name=re.compile(r"^S.inscrire$")).click()
+        page.get_by_label("Adresse e-mail").fill("camille.martin@jardins-lauragais.example.org")
+        page.get_by_label("Prénom").fill("Camille")
+        page.get_by_label("Nom", exact=True).fill("Martin")
+        page.get_by_label("Fonction").fill("Chargée d'insertion professionnelle")
+        page.get_by_label("Rechercher votre structure").fill("jardins")
+        page.get_by_label("Structure", exact=True).select_option(label=structure.name)
+        page.get_by_role("button", name="Valider mon inscription").click()
+
+        expect(page).to_have_url(re.compile(rf"/evenements/{event.slug}/inscription/confirmee$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Votre inscription est confirmée")
+        expect(page.get_by_text("Merci Camille")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, live_server):  # noqa: F811
+    event = make_event("L'Instant Coorace : les achats responsables")
+    context, page = new_page(chromium, live_server, DESKTOP)
+    try:
+        page.goto(f"/evenements/{event.slug}/inscription")
+        response_statuses = []
+        page.on("response", lambda response: response_statuses.append(response.status))
+        page.get_by_role("button", name="Valider mon inscription").click()
+
+        summary = page.get_by_role("alert")
+        expect(summary).to_contain_text("Le formulaire contient")
+        assert 422 in response_statuses
+        for label, message in [
+            ("Adresse e-mail", "Indiquez l'adresse e-mail."),
+            ("Prénom", "Indiquez le prénom."),
+            ("Fonction", "Indiquez la fonction"),
+            ("Structure", "Choisissez la structure"),
+        ]:
+            field = page.get_by_label(label, exact=True)
+            expect(field).to_have_attribute("aria-invalid", "true")
+            # The message is announced with the field (aria-describedby) and listed on top.
+            expect(field).to_have_accessible_description(re.compile(re.escape(message)))
+            expect(summary.get_by_role("link", name=re.compile(re.escape(message)))).to_be_visible()
+
+        summary.get_by_role("link", name=re.compile("Indiquez le prénom")).click()
+        expect(page).to_have_url(re.compile("#first_name$"))
+        expect(page.get_by_label("Prénom")).to_be_focused()
+        expect(page.get_by_label("Nom", exact=True)).to_have_attribute("aria-invalid", "true")
+        expect(page.get_by_label("Besoins particuliers (facultatif)")).not_to_have_attribute(
+            "aria-invalid", "true"
+        )
+    finally:
+        context.close()
