@@ -8,8 +8,6 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Row
-
 from instant_coorace import labels
 from instant_coorace.formatting import numeric_datetime
 from instant_coorace.registrations import roster
@@ -58,7 +56,7 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
-def _cells(row: Row, kinds: dict[int, list]) -> tuple[str, ...]:
+def _cells(row: roster.ExportRow, kinds: dict[int, list]) -> tuple[str, ...]:
     department = row.department
     if department in labels.DEPARTMENTS:
         department = f"{department} – {labels.DEPARTMENTS[department]}"

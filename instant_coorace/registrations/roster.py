@@ -7,16 +7,22 @@ registrations, so the pages stay as fast for 20,000 registrants as for 5.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
-from sqlalchemy import Row, Select, Subquery, case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person, Structure, StructureKind, StructureKindRow
-from instant_coorace.registrations.models import Registration, RegistrationStatus
+from instant_coorace.registrations.models import (
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
 from instant_coorace.registrations.services import seat_counts
 
 PER_PAGE = 100
@@ -97,6 +103,22 @@ class RosterPage:
         return self.page < self.pages
 
 
+class ExportRow(NamedTuple):
+    last_name: str
+    first_name: str
+    email: str
+    structure_id: int | None
+    structure_name: str
+    department: str
+    job_title: str
+    status: RegistrationStatus
+    created_at: dt.datetime
+    source: RegistrationSource
+    needs: str
+    #: Place in line counted from 1; ``None`` when not waiting.
+    waitlist_rank: int | None
+
+
 def find_event(event_id: int) -> Event | None:
     return db.session.get(Event, event_id)
 
@@ -128,11 +150,8 @@ def roster_page(
     else:
         total = db.session.scalar(base.with_only_columns(func.count(Registration.id)))
     page = min(max(page, 1), max(math.ceil(total / PER_PAGE), 1))
-    ranks = _waitlist_ranks(event_id)
-    rows = db.session.execute(
-        base.add_columns(ranks.c.rank)
-        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
-        .options(
+    registrations = db.session.scalars(
+        base.options(
             contains_eager(Registration.person),
             contains_eager(Registration.structure),
             lazyload(Registration.structure, Structure.kind_rows),
@@ -141,8 +160,13 @@ def roster_page(
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
+    ranks = _waitlist_ranks_of(event_id, [registration.id for registration in registrations])
     return RosterPage(
-        rows=[RosterRow(registration, rank) for registration, rank in rows], page=page, total=total
+        rows=[
+            RosterRow(registration, ranks.get(registration.id)) for registration in registrations
+        ],
+        page=page,
+        total=total,
     )
 
 
@@ -168,8 +192,7 @@ def names_of(registration_ids: Sequence[int]) -> list[str]:
 
 
 def waitlist_rank(event_id: int, registration_id: int) -> int | None:
-    ranks = _waitlist_ranks(event_id)
-    return db.session.scalar(select(ranks.c.rank).where(ranks.c.registration_id == registration_id))
+    return _waitlist_ranks_of(event_id, [registration_id]).get(registration_id)
 
 
 def structure_choices() -> list[tuple[int, str]]:
@@ -186,9 +209,11 @@ def structure_choices() -> list[tuple[int, str]]:
 
 def export_rows(
     event_id: int, status: RegistrationStatus | None = None, batch_size: int = 1000
-) -> Iterator[Row]:
-    """Flat rows for the CSV export, streamed in batches rather than as ORM objects."""
-    ranks = _waitlist_ranks(event_id)
+) -> Iterator[ExportRow]:
+    """Flat rows for the CSV export, streamed in batches rather than as ORM objects.
+
+    The waiting list comes in line order, so its rows are numbered as they pass.
+    """
     columns = select(
         Person.last_name,
         Person.first_name,
@@ -198,17 +223,16 @@ def export_rows(
         func.coalesce(Structure.department, "").label("department"),
         Registration.job_title,
         Registration.status,
-        ranks.c.rank.label("waitlist_rank"),
         Registration.created_at,
         Registration.source,
         Registration.needs,
     ).select_from(Registration)
-    statement = (
-        _filtered(columns, event_id, RosterFilter(status=status))
-        .outerjoin(ranks, ranks.c.registration_id == Registration.id)
-        .order_by(*_roster_order())
-    )
-    yield from db.session.execute(statement.execution_options(yield_per=batch_size))
+    statement = _filtered(columns, event_id, RosterFilter(status=status)).order_by(*_roster_order())
+    rank = 0
+    for row in db.session.execute(statement.execution_options(yield_per=batch_size)):
+        waiting = row.status is RegistrationStatus.WAITLISTED
+        rank += waiting
+        yield ExportRow(*row, waitlist_rank=rank if waiting else None)
 
 
 def structure_kinds_of_event(event_id: int) -> dict[int, list[StructureKind]]:
@@ -245,10 +269,10 @@ def _filtered(statement: Select, event_id: int, roster_filter: RosterFilter) -> 
     return statement
 
 
-def _waitlist_ranks(event_id: int) -> Subquery:
-    """Each waiting person's place in line (1, 2, 3…): stored positions keep the
-    order but leave gaps when someone ahead is promoted or leaves."""
-    return (
+def _waitlist_ranks_of(event_id: int, registration_ids: list[int]) -> dict[int, int]:
+    """Places in line (1, 2, 3…) of these registrations, in one query: stored
+    positions keep the order but leave gaps when someone ahead is promoted or leaves."""
+    ranks = (
         select(
             Registration.id.label("registration_id"),
             func.row_number()
@@ -259,8 +283,14 @@ def _waitlist_ranks(event_id: int) -> Subquery:
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.WAITLISTED,
         )
-        .subquery("waitlist_rank")
+        .subquery()
     )
+    rows = db.session.execute(
+        select(ranks.c.registration_id, ranks.c.rank).where(
+            ranks.c.registration_id.in_(registration_ids)
+        )
+    )
+    return {registration_id: rank for registration_id, rank in rows}
 
 
 def _roster_order() -> tuple:
