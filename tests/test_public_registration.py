@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, EventStatus
 from instant_coorace.extensions import db
+from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Membership, Person
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationStatus
@@ -118,15 +119,18 @@ def test_a_structure_must_be_chosen(client):
     assert rows(Registration) == 0
 
 
-def test_registering_twice_says_already_registered_without_revealing_the_link(client):
+def test_registering_twice_resends_the_link_by_mail_without_revealing_it(client):
     event = make_event()
     submit(client, event)
     response = submit(client, event, email="PARTICIPANT1@adherent.example.org")
     html = text(response)
     assert response.status_code == 409
-    assert "Vous êtes déjà inscrit·e à cet événement." in html
+    assert "Vous êtes déjà inscrit·e à cet événement" in html
+    assert "renvoyons votre lien" in html
     assert not MANAGEMENT_LINK.search(html)
     assert rows(Registration) == 1
+    purposes = db.session.scalars(select(OutgoingMail.purpose).order_by(OutgoingMail.id)).all()
+    assert purposes == ["registration_confirmed", "link_resent"]
 
 
 def test_members_only_event_refuses_an_unlisted_structure_on_the_structure_field(client):

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from instant_coorace.events.models import Event, EventFormat, EventStatus
+from instant_coorace.urls import absolute_url
 
 DESCRIPTION_LIMIT = 1200
 """Characters of the event's description copied into calendars; links come after it."""
@@ -64,12 +65,6 @@ def session_uid(session_id: int) -> str:
 
 def uid_domain() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "instant-coorace.invalid"
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An address on our public site, usable outside any request (in a mail, a feed)."""
-    path = current_app.url_map.bind("").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
 
 
 def _summary(title: str, label: str, index: int, count: int) -> str:

@@ -47,6 +47,7 @@ from instant_coorace.calendar.vtimezone import paris_vtimezone
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
 from instant_coorace.formatting import PARIS
+from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import Registration
 
 PRODID = "-//Coorace Occitanie//Instant Coorace//FR"
@@ -64,12 +65,15 @@ def invitation(
     organizer_email: str,
     organizer_name: str,
     management_url: str | None = None,
+    attendee: Person | None = None,
 ) -> bytes:
     """The invitation (or its cancellation) for one registrant, every session included.
 
     ``organizer_email`` must be the From address of the mail that carries it:
-    clients only treat the file as an invitation when they match.
+    clients only treat the file as an invitation when they match. ``attendee``
+    defaults to the registrant; a seat handed over cancels the previous one's.
     """
+    attendee = attendee or registration.person
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method: {method!r}")
     entries = session_entries(event, show_visio_link=True, management_url=management_url)
@@ -81,8 +85,8 @@ def invitation(
         vevent.add(
             "attendee",
             _address(
-                registration.person.email,
-                registration.person.full_name,
+                attendee.email,
+                attendee.full_name,
                 role="REQ-PARTICIPANT",
                 partstat="ACCEPTED",
                 rsvp="FALSE",

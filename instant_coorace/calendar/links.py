@@ -11,12 +11,13 @@ import dataclasses
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from instant_coorace.calendar.entries import CalendarEntry, absolute_url, session_entries
+from instant_coorace.calendar.entries import CalendarEntry, session_entries
 from instant_coorace.calendar.feeds import feed_name
 from instant_coorace.events.models import Event, EventKind, Series
 from instant_coorace.formatting import PARIS, french_time_range
 from instant_coorace.registrations.errors import RegistrationNotFound
 from instant_coorace.registrations.personal import PersonalRegistration, by_token
+from instant_coorace.urls import absolute_url
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"

@@ -20,6 +20,9 @@ class SessionDraft:
     starts: dt.time
     ends: dt.time
     label: str = ""
+    #: The session this row edits; ``None`` for a new one. Keeping it keeps the
+    #: session's calendar UID, so registrants' calendars update the entry in place.
+    session_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

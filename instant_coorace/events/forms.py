@@ -16,6 +16,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -42,9 +43,11 @@ class _RowForm(Form):
         locales = ("fr_FR", "fr")
 
     def is_empty(self) -> bool:
+        """Whether the person left every visible field blank (hidden ids don't count)."""
         return all(
             field.data is None or (isinstance(field.data, str) and not field.data.strip())
             for field in self
+            if not isinstance(field, HiddenField)
         )
 
 
@@ -53,6 +56,7 @@ class SessionForm(_RowForm):
     starts = TimeField("Début", validators=[Optional()])
     ends = TimeField("Fin", validators=[Optional()])
     label = StringField("Libellé", validators=[Length(max=150)])
+    session_id = HiddenField()
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -192,6 +196,7 @@ class EventForm(FlaskForm):
                     starts=row.starts.data,
                     ends=row.ends.data,
                     label=_text(row.label),
+                    session_id=_optional_int(row.session_id.data),
                 )
                 for row in (entry.form for entry in self.sessions)
                 if not row.is_empty()
@@ -251,6 +256,7 @@ def form_data(event: Event) -> dict:
                 "starts": local(s.starts_at).time(),
                 "ends": local(s.ends_at).time(),
                 "label": s.label,
+                "session_id": s.id,
             }
             for s in event.sessions
         ],

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from instant_coorace.database import utcnow
-from instant_coorace.events.drafts import EventDraft
+from instant_coorace.events.drafts import EventDraft, SessionDraft
 from instant_coorace.events.models import (
     Event,
     EventFormat,
@@ -33,8 +33,9 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import paris_datetime
 from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.locking import event_transaction
-from instant_coorace.registrations.models import Registration, RegistrationStatus
-from instant_coorace.registrations.services import ACTIVE_STATUSES, fill_free_seats, seat_counts
+from instant_coorace.registrations import notifications
+from instant_coorace.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from instant_coorace.registrations.services import fill_free_seats, seat_counts
 
 
 class EventError(Exception):
@@ -189,6 +190,8 @@ def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
         if sequence_raised:
             event.calendar_sequence += 1
         db.session.flush()
+        if sequence_raised and event.status is EventStatus.PUBLISHED:
+            notifications.event_changed(event)
         promoted = fill_free_seats(event) if more_room else []
         db.session.flush()
         line = event_lines([event])[0]
@@ -231,10 +234,8 @@ def unpublish(event_id: int) -> None:
 
 
 def cancel_event(event_id: int) -> None:
-    """Cancel an event; registrations are kept so that everyone can be told.
-
-    The mail issue adds the cancellation mails to the outbox in this transaction.
-    """
+    """Cancel an event; registrations are kept, and everyone registered is told
+    (confirmed seats with a calendar cancellation) in this same transaction."""
     with event_transaction(event_id) as event:
         if event is None:
             raise EventNotFound()
@@ -242,6 +243,8 @@ def cancel_event(event_id: int) -> None:
             raise EventError("Cet événement est déjà annulé.")
         event.status = EventStatus.CANCELLED
         event.calendar_sequence += 1
+        db.session.flush()
+        notifications.event_cancelled(event)
 
 
 # --- rules ---------------------------------------------------------------------
@@ -343,15 +346,9 @@ def _apply(event: Event, draft: EventDraft, series: Series | None, slug: str) ->
     event.seats_per_structure = draft.seats_per_structure
     event.registration_opens_at = _paris(draft.registration_opens)
     event.registration_closes_at = _paris(draft.registration_closes)
+    own_sessions = {session.id: session for session in event.sessions}
     event.sessions = sorted(
-        (
-            EventSession(
-                starts_at=paris_datetime(s.day, s.starts.hour, s.starts.minute),
-                ends_at=paris_datetime(s.day, s.ends.hour, s.ends.minute),
-                label=s.label.strip(),
-            )
-            for s in draft.sessions
-        ),
+        (_session_from(draft_session, own_sessions) for draft_session in draft.sessions),
         key=lambda s: s.starts_at,
     )
     event.programme = [
@@ -364,6 +361,16 @@ def _apply(event: Event, draft: EventDraft, series: Series | None, slug: str) ->
         for position, item in enumerate(draft.programme)
     ]
     event.refresh_time_span()
+
+
+def _session_from(draft: SessionDraft, own_sessions: dict[int, EventSession]) -> EventSession:
+    """The event's own session that ``draft`` edits (same id, so the same calendar
+    UID), or a new one; an id from another event is ignored."""
+    session = own_sessions.get(draft.session_id) or EventSession()
+    session.starts_at = paris_datetime(draft.day, draft.starts.hour, draft.starts.minute)
+    session.ends_at = paris_datetime(draft.day, draft.ends.hour, draft.ends.minute)
+    session.label = draft.label.strip()
+    return session
 
 
 def _paris(moment: dt.datetime | None) -> dt.datetime | None:

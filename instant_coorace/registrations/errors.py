@@ -48,7 +48,10 @@ class UnknownStructure(RegistrationError):
 
 
 class AlreadyRegistered(RegistrationError):
-    message = "Vous êtes déjà inscrit·e à cet événement."
+    message = (
+        "Vous êtes déjà inscrit·e à cet événement : nous vous renvoyons votre lien "
+        "personnel par e-mail."
+    )
 
     def __init__(self, registration_id: int) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from instant_coorace.database import UTCDateTime, utcnow
 from instant_coorace.enums import enum_column
-from instant_coorace.events.models import Event
+from instant_coorace.events.models import Event, EventFormat
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person, Structure
 
@@ -19,6 +19,10 @@ class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+
+#: A seat or a place in line: what counts as "registered".
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 class RegistrationSource(enum.StrEnum):
@@ -69,3 +73,13 @@ class Registration(db.Model):
     @property
     def organisation_name(self) -> str:
         return self.structure.name if self.structure else self.structure_name
+
+    @property
+    def shows_visio_link(self) -> bool:
+        """The join link is for confirmed registrants of an online or hybrid event
+        (and only a web address becomes a link)."""
+        return (
+            self.status is RegistrationStatus.CONFIRMED
+            and self.event.format in (EventFormat.ONLINE, EventFormat.HYBRID)
+            and self.event.visio_url.startswith(("https://", "http://"))
+        )

@@ -8,7 +8,7 @@ import dataclasses
 from sqlalchemy import func, or_, select
 
 from instant_coorace.database import utcnow
-from instant_coorace.events.models import Event, EventFormat, EventStatus
+from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 from instant_coorace.registrations.services import find_by_token
@@ -40,13 +40,7 @@ class PersonalRegistration:
 
     @property
     def shows_visio_link(self) -> bool:
-        """The join link is for confirmed registrants of an online or hybrid event
-        (and only a web address becomes a link)."""
-        return (
-            self.registration.status is RegistrationStatus.CONFIRMED
-            and self.event.format in (EventFormat.ONLINE, EventFormat.HYBRID)
-            and self.event.visio_url.startswith(("https://", "http://"))
-        )
+        return self.registration.shows_visio_link
 
 
 def by_token(token: str) -> PersonalRegistration:

@@ -16,16 +16,15 @@ from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.locking import event_transaction
 from instant_coorace.members.models import Person, Structure
-from instant_coorace.registrations import errors
+from instant_coorace.registrations import errors, notifications
 from instant_coorace.registrations.models import (
+    ACTIVE_STATUSES,
     Registration,
     RegistrationSource,
     RegistrationStatus,
 )
 from instant_coorace.registrations.tokens import hash_token, issue_token
 from instant_coorace.registrations.window import availability
-
-ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +57,8 @@ def register(
     """Register ``applicant``: a confirmed seat if one is free, else the waiting list.
 
     Staff registrations skip the opening window and the audience rule, not capacity.
+    Someone already registered through the public form gets their link again by
+    email (at most hourly) and ``AlreadyRegistered``.
     """
     with event_transaction(event_id) as event:
         if event is None or (
@@ -70,29 +71,53 @@ def register(
             _check_audience(event, structure)
         elif event.status is EventStatus.CANCELLED:
             raise errors.EventCancelled()
-        person = _upsert_person(applicant, structure)
-        registration = _registration_of(event, person)
-        if registration is not None and registration.status in ACTIVE_STATUSES:
-            raise errors.AlreadyRegistered(registration.id)
-        has_seat = _has_seat_for(event, structure)
-        position = None if has_seat else _next_waitlist_position(event.id)
-        if registration is None:
-            registration = Registration(event=event, person=person)
-            db.session.add(registration)
-        token = issue_token(registration)
-        registration.source = source
-        registration.structure = structure
-        registration.structure_name = "" if structure else applicant.other_structure_name.strip()
-        registration.job_title = applicant.job_title.strip()
-        registration.needs = applicant.needs.strip()
-        registration.cancelled_at = None
-        if has_seat:
-            _confirm(registration)
-        else:
-            registration.status = RegistrationStatus.WAITLISTED
-            registration.waitlist_position = position
-        db.session.flush()
-        return Receipt(registration.id, registration.status, token)
+        existing = _active_registration(event, applicant.email)
+        if existing is None:
+            receipt = _place(event, applicant, structure, source)
+        elif source is RegistrationSource.PUBLIC_FORM:
+            notifications.link_resent(existing, utcnow().strftime("%Y%m%d%H"))
+    if existing is not None:
+        raise errors.AlreadyRegistered(existing.id)
+    return receipt
+
+
+def _place(
+    event: Event, applicant: Applicant, structure: Structure | None, source: RegistrationSource
+) -> Receipt:
+    person = _upsert_person(applicant, structure)
+    registration = _registration_of(event, person)
+    has_seat = _has_seat_for(event, structure)
+    position = None if has_seat else _next_waitlist_position(event.id)
+    if registration is None:
+        registration = Registration(event=event, person=person)
+        db.session.add(registration)
+    token = issue_token(registration)
+    registration.source = source
+    registration.structure = structure
+    registration.structure_name = "" if structure else applicant.other_structure_name.strip()
+    registration.job_title = applicant.job_title.strip()
+    registration.needs = applicant.needs.strip()
+    registration.cancelled_at = None
+    if has_seat:
+        _confirm(registration)
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlist_position = position
+    db.session.flush()
+    notifications.registration_placed(registration)
+    return Receipt(registration.id, registration.status, token)
+
+
+def _active_registration(event: Event, email: str) -> Registration | None:
+    return db.session.scalars(
+        select(Registration)
+        .join(Person)
+        .where(
+            Registration.event_id == event.id,
+            Person.email == email.strip().lower(),
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).one_or_none()
 
 
 def find_by_token(token: str) -> Registration:
@@ -116,10 +141,15 @@ def cancel(registration_id: int) -> list[int]:
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration.status is RegistrationStatus.CANCELLED:
             raise errors.NotCancellable()
+        was_confirmed = registration.status is RegistrationStatus.CONFIRMED
         registration.status = RegistrationStatus.CANCELLED
         registration.waitlist_position = None
         registration.cancelled_at = utcnow()
+        if was_confirmed:
+            # The CANCEL must outrank the REQUEST the person holds (calendar/ics.py).
+            event.calendar_sequence += 1
         db.session.flush()
+        notifications.cancelled(registration, was_confirmed)
         return [r.id for r in fill_free_seats(event)]
 
 
@@ -151,12 +181,17 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         if existing is not None:
             db.session.delete(existing)
             db.session.flush()
+        previous = registration.person
         token = issue_token(registration)
         registration.person = person
         registration.structure = structure
         registration.structure_name = "" if structure else colleague.other_structure_name.strip()
         registration.job_title = colleague.job_title.strip()
         registration.needs = colleague.needs.strip()
+        if registration.status is RegistrationStatus.CONFIRMED:
+            event.calendar_sequence += 1
+        db.session.flush()
+        notifications.seat_handed_over(registration, previous, person)
         return token
 
 
@@ -170,6 +205,7 @@ def promote(registration_id: int) -> None:
         if registration.status is not RegistrationStatus.WAITLISTED:
             raise errors.RegistrationError("Cette personne n'est pas sur la liste d'attente.")
         _confirm(registration)
+        notifications.promoted(registration)
 
 
 def fill_free_seats(event: Event) -> list[Registration]:
@@ -201,6 +237,7 @@ def fill_free_seats(event: Event) -> list[Registration]:
                 continue
             per_structure[sid] = per_structure.get(sid, 0) + 1
         _confirm(registration)
+        notifications.promoted(registration)
         promoted.append(registration)
         if free is not None:
             free -= 1

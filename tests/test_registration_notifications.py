@@ -1,0 +1,186 @@
+"""What registrants receive, put in the outbox by the same transaction as the
+change: confirmations, waiting list, promotion, cancellation, hand-over, event
+changes and cancellations, each with the calendar update it implies."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from icalendar import Calendar
+from sqlalchemy import select
+
+from instant_coorace.events import services as event_services
+from instant_coorace.events.drafts import EventDraft, SessionDraft
+from instant_coorace.events.models import Audience, EventFormat, EventKind
+from instant_coorace.extensions import db
+from instant_coorace.mail.models import OutgoingMail
+from instant_coorace.registrations import errors, services
+from instant_coorace.registrations.models import Registration
+from tests.builders import applicant, make_event, make_structure
+
+LINK = re.compile(r"http://localhost/inscription/([A-Za-z0-9_-]{40,})")
+
+
+def mails() -> list[OutgoingMail]:
+    return list(db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)))
+
+
+def calendar_of(mail: OutgoingMail) -> Calendar:
+    return Calendar.from_ical(mail.calendar_text)
+
+
+def attendees(mail: OutgoingMail) -> set[str]:
+    return {
+        str(vevent["ATTENDEE"]).lower().removeprefix("mailto:")
+        for vevent in calendar_of(mail).walk("VEVENT")
+    }
+
+
+def sequence_of(mail: OutgoingMail) -> int:
+    return int(calendar_of(mail).walk("VEVENT")[0]["SEQUENCE"])
+
+
+def test_a_confirmed_registration_sends_an_invitation_with_a_working_link(app):
+    event = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/x")
+    receipt = services.register(event.id, applicant(1))
+    [mail] = mails()
+    assert mail.purpose == "registration_confirmed"
+    assert mail.to_email == "personne1@adherent.example.org"
+    assert mail.subject.startswith("Inscription confirmée : L'Instant Coorace")
+    assert calendar_of(mail)["METHOD"] == "REQUEST"
+    assert attendees(mail) == {"personne1@adherent.example.org"}
+    assert "https://visio.example.org/x" in mail.text_body
+    token = LINK.search(mail.text_body).group(1)
+    assert token == receipt.token
+    assert LINK.search(mail.html_body).group(1) == token
+
+
+def test_the_waiting_list_is_told_its_place_without_an_invitation(app):
+    event = make_event(
+        capacity=1, event_format=EventFormat.ONLINE, visio_url="https://v.example.org"
+    )
+    services.register(event.id, applicant(1))
+    services.register(event.id, applicant(2))
+    waiting = mails()[1]
+    assert waiting.purpose == "registration_waitlisted"
+    assert waiting.calendar_text is None
+    assert "position 1" in waiting.text_body
+    assert "https://v.example.org" not in waiting.text_body
+
+
+def test_cancelling_removes_the_entry_and_promotes_the_first_in_line(app):
+    event = make_event(capacity=1)
+    first = services.register(event.id, applicant(1))
+    services.register(event.id, applicant(2))
+    services.cancel(first.registration_id)
+    confirmed, _waiting, cancelled, promoted = mails()
+    assert cancelled.purpose == "registration_cancelled"
+    assert calendar_of(cancelled)["METHOD"] == "CANCEL"
+    assert sequence_of(cancelled) > sequence_of(confirmed)
+    assert (
+        calendar_of(cancelled).walk("VEVENT")[0]["UID"]
+        == (calendar_of(confirmed).walk("VEVENT")[0]["UID"])
+    )
+    assert promoted.purpose == "registration_promoted"
+    assert promoted.to_email == "personne2@adherent.example.org"
+    assert calendar_of(promoted)["METHOD"] == "REQUEST"
+
+
+def test_a_seat_handed_over_moves_the_calendar_entry_to_the_colleague(app):
+    event = make_event()
+    structure = make_structure()
+    receipt = services.register(event.id, applicant(1, structure))
+    new_token = services.hand_over(receipt.registration_id, applicant(2, structure))
+    _confirmed, handed_over, received = mails()
+    assert handed_over.to_email == "personne1@adherent.example.org"
+    assert calendar_of(handed_over)["METHOD"] == "CANCEL"
+    assert attendees(handed_over) == {"personne1@adherent.example.org"}
+    assert "Martin 2" in handed_over.text_body
+    assert not LINK.search(handed_over.text_body)
+    assert received.to_email == "personne2@adherent.example.org"
+    assert calendar_of(received)["METHOD"] == "REQUEST"
+    assert LINK.search(received.text_body).group(1) == new_token
+
+
+def webinar(**changes) -> EventDraft:
+    draft = EventDraft(
+        kind=EventKind.INSTANT_COORACE,
+        title="L'Instant Coorace",
+        audience=Audience.PUBLIC,
+        format=EventFormat.ONLINE,
+        visio_url="https://visio.example.org/instant",
+        capacity=1,
+        sessions=(SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30)),),
+    )
+    return dataclasses.replace(draft, **changes)
+
+
+def test_a_new_time_updates_every_calendar_in_place(app):
+    event_id = event_services.create_event(webinar())
+    event_services.publish(event_id)
+    services.register(event_id, applicant(1))
+    services.register(event_id, applicant(2))
+    session_id = db.session.scalars(select(Registration)).first().event.sessions[0].id
+    moved = (SessionDraft(dt.date(2031, 4, 3), dt.time(14), dt.time(15, 30), "", session_id),)
+    event_services.update_event(event_id, webinar(sessions=moved))
+
+    invitation, _waiting, changed_confirmed, changed_waiting = mails()
+    assert changed_confirmed.purpose == changed_waiting.purpose == "event_changed"
+    old, new = (
+        calendar_of(invitation).walk("VEVENT")[0],
+        calendar_of(changed_confirmed).walk("VEVENT")[0],
+    )
+    assert new["UID"] == old["UID"]
+    assert new["SEQUENCE"] > old["SEQUENCE"]
+    assert new.decoded("DTSTART").hour == 14
+    assert changed_waiting.calendar_text is None
+
+
+def test_a_title_only_change_sends_nothing(app):
+    event_id = event_services.create_event(webinar())
+    event_services.publish(event_id)
+    services.register(event_id, applicant(1))
+    session_id = db.session.scalars(select(Registration)).first().event.sessions[0].id
+    same = (SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30), "", session_id),)
+    event_services.update_event(event_id, webinar(title="Nouveau titre", sessions=same))
+    assert [m.purpose for m in mails()] == ["registration_confirmed"]
+
+
+def test_cancelling_the_event_tells_everyone_and_clears_calendars(app):
+    event = make_event(capacity=1)
+    services.register(event.id, applicant(1))
+    services.register(event.id, applicant(2))
+    event_services.cancel_event(event.id)
+    cancelled = [m for m in mails() if m.purpose == "event_cancelled"]
+    assert {m.to_email for m in cancelled} == {
+        "personne1@adherent.example.org",
+        "personne2@adherent.example.org",
+    }
+    methods = [m.calendar_text and calendar_of(m)["METHOD"] for m in cancelled]
+    assert methods == ["CANCEL", None]
+
+
+def test_a_refused_registration_sends_nothing(app):
+    event = make_event(audience=Audience.MEMBERS)
+    with pytest.raises(errors.AudienceRestricted):
+        services.register(event.id, applicant(1, other_structure_name="Mairie"))
+    assert mails() == []
+
+
+def test_the_link_is_resent_at_most_once_an_hour(app):
+    event = make_event()
+    services.register(event.id, applicant(1))
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        for _ in range(3):
+            with pytest.raises(errors.AlreadyRegistered):
+                services.register(event.id, applicant(1))
+        traveller.shift(dt.timedelta(hours=1))
+        with pytest.raises(errors.AlreadyRegistered):
+            services.register(event.id, applicant(1))
+    resent = [m for m in mails() if m.purpose == "link_resent"]
+    assert len(resent) == 2
+    assert LINK.search(resent[0].text_body)
