@@ -166,3 +166,21 @@ def test_subscribe_partial_lists_webcal_google_and_outlook(app):
         "https://outlook.live.com/calendar/0/addfromweb?url=http%3A//localhost/agenda.ics"
         "&name=Coorace%20Occitanie%20%E2%80%93%20tous%20les%20%C3%A9v%C3%A9nements",
     ]
+
+
+def test_the_event_page_offers_add_to_calendar_and_its_series_feed(client):
+    from instant_coorace.events.models import Series
+
+    series = Series(name="L'Instant Coorace", slug="l-instant-coorace")
+    event = make_event(series=series)
+    html = client.get(f"/evenements/{event.slug}").get_data(as_text=True)
+    assert f"/evenements/{event.slug}/agenda.ics" in html
+    assert "calendar.google.com" in html
+    assert "webcal://localhost/agenda/serie/l-instant-coorace.ics" in html
+
+
+def test_the_agenda_links_the_feed_of_what_it_shows(client):
+    make_event()
+    assert "webcal://localhost/agenda.ics" in client.get("/").get_data(as_text=True)
+    filtered = client.get("/?kind=formation").get_data(as_text=True)
+    assert "webcal://localhost/agenda/type/formation.ics" in filtered

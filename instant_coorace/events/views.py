@@ -64,7 +64,13 @@ def catalogue_page():
     filters = form.to_filters()
     events = catalogue.upcoming_events(filters)
     filtered = filters != catalogue.CatalogueFilters()
-    return render_template("events/catalogue.html", form=form, events=events, filtered=filtered)
+    return render_template(
+        "events/catalogue.html",
+        form=form,
+        events=events,
+        filtered=filtered,
+        feed_kind=filters.kind,
+    )
 
 
 @blueprint.get("/evenements/<slug>")
