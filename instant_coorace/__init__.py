@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.mail.management import blueprint as mail_management
     from instant_coorace.members.management import blueprint as member_management
     from instant_coorace.registrations.management import blueprint as registration_management
+    from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
     from instant_coorace.staff.views import blueprint as staff
 
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         event_management,
         registration_management,
+        registrant_messages,
         member_management,
         calendar,
         mail_management,

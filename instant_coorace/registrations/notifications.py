@@ -25,6 +25,7 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date
 from instant_coorace.mail.message import parse_sender
 from instant_coorace.mail.outbox import CalendarAttachment, Recipient, enqueue, mail_key
+from instant_coorace.markdown import render_markdown
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
@@ -45,6 +46,7 @@ class Notice(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     SEAT_HANDED_OVER = "seat_handed_over"
     SEAT_RECEIVED = "seat_received"
+    STAFF_MESSAGE = "staff_message"
 
 
 SUBJECTS = {
@@ -150,6 +152,19 @@ def seat_handed_over(registration: Registration, previous: Person, colleague: Pe
     )
 
 
+def staff_message(registration: Registration, subject: str, markdown: str, send_key: str) -> bool:
+    """A message the team writes to registrants; ``send_key`` identifies one sending,
+    so submitting the same form twice does not send it twice. Tells whether it was queued."""
+    return _send(
+        registration,
+        Notice.STAFF_MESSAGE,
+        send_key,
+        subject=subject,
+        message_text=markdown,
+        message_html=render_markdown(markdown),
+    )
+
+
 def _send(
     registration: Registration,
     notice: Notice,
@@ -158,8 +173,9 @@ def _send(
     calendar: ics.Method | None = None,
     with_link: bool = True,
     person: Person | None = None,
+    subject: str | None = None,
     **extra: str,
-) -> None:
+) -> bool:
     event = registration.event
     person = person or registration.person
     config = current_app.config
@@ -168,7 +184,7 @@ def _send(
         if with_link
         else None
     )
-    subject = SUBJECTS[notice].format(
+    subject = subject or SUBJECTS[notice].format(
         title=event.title, date=french_date(event.starts_at) if event.starts_at else ""
     )
     context = {
@@ -182,7 +198,7 @@ def _send(
         "contact_email": config["CONTACT_EMAIL"],
         **extra,
     }
-    enqueue(
+    mail = enqueue(
         purpose=notice.value,
         dedup_key=mail_key(notice.value, registration.id, version),
         recipient=Recipient(person.email, person.full_name),
@@ -193,6 +209,7 @@ def _send(
         registration_id=registration.id,
         event_id=event.id,
     )
+    return mail is not None
 
 
 def _calendar(
