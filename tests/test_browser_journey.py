@@ -107,6 +107,7 @@ def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, l
 
         summary = page.get_by_role("alert")
         expect(summary).to_contain_text("Le formulaire contient")
+        expect(summary).to_be_focused()
         assert 422 in response_statuses
         for label, message in [
             ("Adresse e-mail", "Indiquez l'adresse e-mail."),
