@@ -26,11 +26,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from instant_coorace.choices import choices, departments, labelled
 from instant_coorace.events.drafts import EventDraft, ProgrammeDraft, SessionDraft
 from instant_coorace.events.models import Audience, Event, EventFormat, EventKind, Series
 from instant_coorace.events.services import is_web_url
 from instant_coorace.formatting import to_paris
-from instant_coorace.labels import AUDIENCE, DEPARTMENTS, EVENT_FORMAT, EVENT_KIND
+from instant_coorace.labels import AUDIENCE, EVENT_FORMAT, EVENT_KIND
 
 ADD_SESSION = "ajouter-session"
 ADD_PROGRAMME_ITEM = "ajouter-point"
@@ -98,9 +99,7 @@ def _text(field) -> str:
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(
-        "Type d'événement", choices=[(k.value, label) for k, label in EVENT_KIND.items()]
-    )
+    kind = SelectField("Type d'événement", choices=labelled(EVENT_KIND))
     series_id = SelectField("Série", choices=[], validate_choice=True)
     new_series_name = StringField("Ou nouvelle série", validators=[Length(max=150)])
     title = StringField(
@@ -109,13 +108,13 @@ class EventForm(FlaskForm):
     )
     slug = StringField("Adresse de la page (slug)", validators=[Length(max=200)])
     description = TextAreaField("Description (Markdown)")
-    audience = SelectField("Public", choices=[(a.value, label) for a, label in AUDIENCE.items()])
-    format = SelectField("Format", choices=[(f.value, label) for f, label in EVENT_FORMAT.items()])
+    audience = SelectField("Public", choices=labelled(AUDIENCE))
+    format = SelectField("Format", choices=labelled(EVENT_FORMAT))
     venue_name = StringField("Lieu", validators=[Length(max=200)])
     venue_address = StringField("Adresse du lieu", validators=[Length(max=300)])
     department = SelectField(
         "Département",
-        choices=[("", "— (aucun, visio)")] + [(c, f"{c} — {n}") for c, n in DEPARTMENTS.items()],
+        choices=departments(blank="— (aucun, visio)"),
     )
     visio_url = URLField("Lien de visio", validators=[Length(max=500)])
     capacity = IntegerField(
@@ -137,7 +136,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, series: list[Series] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.series_id.choices = [("", "Aucune")] + [(str(s.id), s.name) for s in series]
+        self.series_id.choices = choices(((s.id, s.name) for s in series), blank="Aucune")
 
     def validate_visio_url(self, field) -> None:
         url = _text(field)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 
 from flask import Blueprint, abort, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 
 from instant_coorace import labels
+from instant_coorace.choices import departments, labelled
 from instant_coorace.events import catalogue
 from instant_coorace.events.models import EventFormat, EventKind
 
 blueprint = Blueprint("events", __name__)
-
-
-def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", "Tous"), *(SelectChoice(value, label) for value, label in pairs)]
 
 
 class FilterForm(FlaskForm):
@@ -29,17 +24,17 @@ class FilterForm(FlaskForm):
 
     kind = SelectField(
         "Type d'événement",
-        choices=_choices((kind.value, label) for kind, label in labels.EVENT_KIND.items()),
+        choices=labelled(labels.EVENT_KIND, blank="Tous"),
         validate_choice=False,
     )
     format = SelectField(
         "Format",
-        choices=_choices((fmt.value, label) for fmt, label in labels.EVENT_FORMAT.items()),
+        choices=labelled(labels.EVENT_FORMAT, blank="Tous"),
         validate_choice=False,
     )
     department = SelectField(
         "Département",
-        choices=_choices((code, f"{code} – {name}") for code, name in labels.DEPARTMENTS.items()),
+        choices=departments(blank="Tous"),
         validate_choice=False,
     )
 

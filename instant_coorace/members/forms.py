@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Form,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from instant_coorace.choices import choices, departments, labelled
 from instant_coorace.labels import DEPARTMENTS, MEMBERSHIP
 from instant_coorace.members import fields
 from instant_coorace.members.models import Membership, StructureKind
 from instant_coorace.members.services import DirectoryFilters, StructureFields
 
 MAX_IMPORT_SIZE = 1024 * 1024
-KIND_CHOICES = [(kind.value, kind.value) for kind in StructureKind]
-DEPARTMENT_CHOICES = [(code, f"{code} – {name}") for code, name in DEPARTMENTS.items()]
+KIND_PAIRS = [(kind.value, kind.value) for kind in StructureKind]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -43,11 +51,11 @@ class StructureForm(FlaskForm):
     )
     membership = SelectField(
         "Adhésion",
-        choices=[(membership.value, label) for membership, label in MEMBERSHIP.items()],
+        choices=labelled(MEMBERSHIP),
         default=Membership.MEMBER.value,
     )
-    kinds = CheckboxesField("Types", choices=KIND_CHOICES)
-    department = SelectField("Département", choices=[("", "— non renseigné —")])
+    kinds = CheckboxesField("Types", choices=choices(KIND_PAIRS))
+    department = SelectField("Département", choices=departments(blank="— non renseigné —"))
     address = StringField("Adresse", validators=[Length(max=300)])
     postcode = StringField("Code postal", validators=[_normalised_by(fields.normalise_postcode)])
     city = StringField("Ville", validators=[Length(max=120)])
@@ -57,10 +65,10 @@ class StructureForm(FlaskForm):
 
     def __init__(self, *args, current_department: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "— non renseigné —"), *DEPARTMENT_CHOICES]
+        options = departments(blank="— non renseigné —")
         if current_department and current_department not in DEPARTMENTS:
-            choices.append((current_department, current_department))
-        self.department.choices = choices
+            options.append(SelectChoice(current_department, current_department))
+        self.department.choices = options
 
     def to_fields(self) -> StructureFields:
         return StructureFields(
@@ -81,15 +89,15 @@ class DirectoryFilterForm(Form):
     """The list's search and filters, read from the query string."""
 
     q = StringField("Rechercher (nom, ville, email)")
-    departement = SelectField("Département", choices=[("", "Tous"), *DEPARTMENT_CHOICES])
-    type = SelectField("Type", choices=[("", "Tous"), *KIND_CHOICES])
+    departement = SelectField("Département", choices=departments(blank="Tous"))
+    type = SelectField("Type", choices=choices(KIND_PAIRS, blank="Tous"))
     adhesion = SelectField(
         "Adhésion",
-        choices=[("", "Toutes")]
-        + [(membership.value, label) for membership, label in MEMBERSHIP.items()],
+        choices=labelled(MEMBERSHIP, blank="Toutes"),
     )
     statut = SelectField(
-        "Statut", choices=[("", "Toutes"), ("actives", "Actives"), ("inactives", "Désactivées")]
+        "Statut",
+        choices=choices([("actives", "Actives"), ("inactives", "Désactivées")], blank="Toutes"),
     )
 
     def to_filters(self) -> DirectoryFilters:
@@ -107,7 +115,7 @@ class DirectoryFilterForm(Form):
 
 def _chosen(field: SelectField) -> str:
     """The field's value if it is one of its choices, else « no filter »."""
-    return field.data if field.data in {value for value, _ in field.choices} else ""
+    return field.data if field.data in {choice.value for choice in field.choices} else ""
 
 
 class ImportUploadForm(FlaskForm):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from instant_coorace.choices import labelled
 from instant_coorace.registrations.messaging import Recipients
 
 RECIPIENT_LABELS = {
@@ -20,7 +21,7 @@ RECIPIENT_LABELS = {
 class RegistrantMessageForm(FlaskForm):
     recipients = RadioField(
         "Destinataires",
-        choices=[SelectChoice(r.value, label) for r, label in RECIPIENT_LABELS.items()],
+        choices=labelled(RECIPIENT_LABELS),
         default=Recipients.ALL.value,
         validators=[InputRequired("Choisissez les destinataires.")],
     )
