@@ -20,7 +20,7 @@ pytest_plugins = ("tests.smtp_server",)
 
 
 def reload(mail_id: int) -> OutgoingMail:
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: outcomes are written on their own connection
     return db.session.get(OutgoingMail, mail_id)
 
 

@@ -19,7 +19,7 @@ pytest_plugins = ("tests.smtp_server",)
 
 
 def statuses() -> list[MailStatus]:
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: outcomes are written on their own connection
     return list(db.session.scalars(select(OutgoingMail.status).order_by(OutgoingMail.id)))
 
 

@@ -28,9 +28,10 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
+from typing import Protocol
 
 from instant_coorace.database import utcnow
-from instant_coorace.mail.models import CalendarMethod, OutgoingMail
+from instant_coorace.mail.models import CalendarMethod
 
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
 """How messages are serialised: CRLF line ends, headers as built here."""
@@ -42,8 +43,9 @@ _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _ADDR_SPEC = re.compile(r"[^\s\"(),:;<>@\[\\\]]+@[^\s\"(),:;<>@\[\\\]]+")
 
 _UTF8_QP = email_charset.Charset("utf-8")
-_UTF8_QP.header_encoding = email_charset.QP
 _UTF8_QP.body_encoding = email_charset.QP
+"""UTF-8 with quoted-printable bodies, readable in a raw .eml; headers stay base64
+encoded-words, which the email package computes far faster."""
 
 
 def calendar_method(calendar_text: str) -> CalendarMethod:
@@ -65,7 +67,20 @@ def parse_sender(sender: str) -> Address:
     return policy.SMTP.header_factory("From", sender).addresses[0]
 
 
-def build_message(mail: OutgoingMail, sender: Address) -> MIMEBase:
+class MailContent(Protocol):
+    """What a message is built from: an ``OutgoingMail`` or a row of its columns."""
+
+    dedup_key: str
+    to_email: str
+    to_name: str
+    subject: str
+    text_body: str
+    html_body: str
+    calendar_text: str | None
+    attachment_filename: str | None
+
+
+def build_message(mail: MailContent, sender: Address) -> MIMEBase:
     """The message of ``mail``; ``ValueError`` if its address or calendar is unusable."""
     to_email = mail.to_email.strip()
     if not _ADDR_SPEC.fullmatch(to_email):

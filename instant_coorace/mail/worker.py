@@ -20,20 +20,31 @@ from sqlalchemy import and_, or_, select, update
 
 from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.extensions import db
+from instant_coorace.mail import outcomes
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, open_transport
 from instant_coorace.mail.message import build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
-RETRY_DELAYS = (
-    dt.timedelta(minutes=1),
-    dt.timedelta(minutes=5),
-    dt.timedelta(minutes=15),
-    dt.timedelta(hours=1),
-    dt.timedelta(hours=4),
-)
-"""Wait after the 1st, 2nd… temporary failure; the last one repeats."""
+_TABLE = OutgoingMail.__table__
+_CLAIMED_COLUMNS = [
+    _TABLE.c[name]
+    for name in (
+        "id",
+        "purpose",
+        "attempts",
+        "dedup_key",
+        "to_email",
+        "to_name",
+        "subject",
+        "text_body",
+        "html_body",
+        "calendar_text",
+        "attachment_filename",
+    )
+]
+"""What building and sending a mail needs, read as plain rows (no ORM objects)."""
 
 
 def deliver_due_mail() -> int:
@@ -95,103 +106,66 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
     if not ids:
         db.session.rollback()
         return []
-    mails = db.session.scalars(
-        update(OutgoingMail)
-        .where(OutgoingMail.id.in_(ids))
-        .values(status=MailStatus.SENDING, leased_until=lease, attempts=OutgoingMail.attempts + 1)
-        .returning(OutgoingMail)
-        .execution_options(synchronize_session=False, populate_existing=True)
+    rows = db.session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(ids))
+        .values(status=MailStatus.SENDING, leased_until=lease, attempts=_TABLE.c.attempts + 1)
+        .returning(*_CLAIMED_COLUMNS)
     ).all()
     sender = parse_sender(config["MAIL_DEFAULT_SENDER"])
-    claimed, unbuildable = [], []
-    for mail in sorted(mails, key=lambda mail: mail.id):
+    claimed = []
+    for row in sorted(rows, key=lambda row: row.id):
         try:
-            claimed.append(
-                ClaimedMail(
-                    id=mail.id,
-                    purpose=mail.purpose,
-                    attempts=mail.attempts,
-                    lease=lease,
-                    envelope_from=sender.addr_spec,
-                    envelope_to=mail.to_email.strip(),
-                    message=build_message(mail, sender),
-                )
-            )
+            message = build_message(row, sender)
         except ValueError as error:
-            unbuildable.append((mail.id, str(error)))
+            outcome = outcomes.failed(row.id, lease, f"Message invalide : {error}")
+            db.session.execute(outcome.statement, outcome.params)
+            continue
+        claimed.append(
+            ClaimedMail(
+                id=row.id,
+                purpose=row.purpose,
+                attempts=row.attempts,
+                lease=lease,
+                envelope_from=sender.addr_spec,
+                envelope_to=row.to_email.strip(),
+                message=message,
+            )
+        )
     db.session.commit()
-    for mail_id, reason in unbuildable:
-        _settle(mail_id, lease, status=MailStatus.FAILED, last_error=f"Message invalide : {reason}")
     return claimed
 
 
 def deliver_batch(batch: list[ClaimedMail]) -> None:
     """Send a claimed batch through one connection and record each outcome."""
-    margin = dt.timedelta(seconds=current_app.config["MAIL_TIMEOUT_SECONDS"])
-    pending = list(batch)
-    try:
-        with open_transport() as transport:
-            while pending:
-                mail = pending[0]
-                if utcnow() + margin >= mail.lease:
-                    return  # the rest goes back to the pool when the lease expires
-                try:
-                    transport.send(mail)
-                except DeliveryFailure as failure:
-                    if failure.connection_lost:
-                        raise
-                    _record_failure(mail, failure)
-                else:
-                    _settle(
-                        mail.id, mail.lease, status=MailStatus.SENT, sent_at=utcnow(), last_error=""
-                    )
-                pending.pop(0)
-    except DeliveryFailure as failure:
-        for mail in pending:
-            _record_failure(mail, failure)
+    config = current_app.config
+    margin = dt.timedelta(seconds=config["MAIL_TIMEOUT_SECONDS"])
+    pending = list(reversed(batch))
+    with outcomes.outcome_writer(db.engine) as record:
+        try:
+            with open_transport() as transport:
+                while pending:
+                    mail = pending[-1]
+                    if utcnow() + margin >= mail.lease:
+                        return  # the rest goes back to the pool when the lease expires
+                    try:
+                        transport.send(mail)
+                    except DeliveryFailure as failure:
+                        if failure.connection_lost:
+                            raise
+                        _log(mail, failure)
+                        record(outcomes.not_sent(mail, failure, config["MAIL_MAX_ATTEMPTS"]))
+                    else:
+                        record(outcomes.sent(mail))
+                    pending.pop()
+        except DeliveryFailure as failure:
+            for mail in pending:
+                _log(mail, failure)
+                record(outcomes.not_sent(mail, failure, config["MAIL_MAX_ATTEMPTS"]))
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
-    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
-
-
-def _record_failure(mail: ClaimedMail, failure: DeliveryFailure) -> None:
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    if failure.permanent:
-        _settle(mail.id, mail.lease, status=MailStatus.FAILED, last_error=failure.reason)
-    elif mail.attempts >= max_attempts:
-        _settle(
-            mail.id,
-            mail.lease,
-            status=MailStatus.FAILED,
-            last_error=f"{failure.reason} (abandon après {mail.attempts} tentatives)",
-        )
-    else:
-        _settle(
-            mail.id,
-            mail.lease,
-            status=MailStatus.QUEUED,
-            next_attempt_at=utcnow() + retry_delay(mail.attempts),
-            last_error=failure.reason,
-        )
+def _log(mail: ClaimedMail, failure: DeliveryFailure) -> None:
     logger.warning("mail %s not delivered: %s", mail.id, failure.reason)
-
-
-def _settle(mail_id: int, lease: dt.datetime, **values: object) -> None:
-    """Record an outcome, unless another worker has claimed the mail since
-    (then the row's lease is no longer ours and nothing changes)."""
-    _begin_write()
-    db.session.execute(
-        update(OutgoingMail)
-        .where(
-            OutgoingMail.id == mail_id,
-            OutgoingMail.status == MailStatus.SENDING,
-            OutgoingMail.leased_until == lease,
-        )
-        .values(leased_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
 
 def _begin_write() -> None:

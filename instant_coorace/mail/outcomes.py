@@ -1,0 +1,109 @@
+"""Recording what became of each claimed mail.
+
+Every outcome is fenced by the lease: it changes the row only while the row is
+still ``sending`` under the lease of the worker that sent it, so a worker that
+lost its lease (it stalled, another took over) cannot overwrite anything.
+
+Outcomes are written one short transaction each, so a crash forgets at most
+the mail in flight, on one connection kept for the batch. On PostgreSQL
+they commit without waiting for the WAL flush, as SQLite does here
+(``synchronous=NORMAL``): a worker crash loses nothing; a database crash may
+forget the last fraction of a second of outcomes, and those mails would go
+again, under the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Update, bindparam, text, update
+from sqlalchemy.engine import Engine
+
+from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
+from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure
+from instant_coorace.mail.models import MailStatus, OutgoingMail
+
+RETRY_DELAYS = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=1),
+    dt.timedelta(hours=4),
+)
+"""Wait after the 1st, 2nd… temporary failure; the last one repeats."""
+
+_TABLE = OutgoingMail.__table__
+_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+def _fenced_update(**values: object) -> Update:
+    return (
+        update(_TABLE)
+        .where(
+            _TABLE.c.id == bindparam("mail_id"),
+            _TABLE.c.status == MailStatus.SENDING,
+            _TABLE.c.leased_until == bindparam("lease"),
+        )
+        .values(leased_until=None, **values)
+    )
+
+
+# Built once: a batch records a hundred outcomes, and building a statement costs
+# more than running it.
+_SENT = _fenced_update(status=MailStatus.SENT, sent_at=bindparam("now"), last_error="")
+_RETRY = _fenced_update(
+    status=MailStatus.QUEUED, next_attempt_at=bindparam("retry_at"), last_error=bindparam("reason")
+)
+_FAILED = _fenced_update(status=MailStatus.FAILED, last_error=bindparam("reason"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    statement: Update
+    params: dict[str, object]
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def sent(mail: ClaimedMail) -> Outcome:
+    return Outcome(_SENT, {"mail_id": mail.id, "lease": mail.lease, "now": utcnow()})
+
+
+def failed(mail_id: int, lease: dt.datetime, reason: str) -> Outcome:
+    return Outcome(_FAILED, {"mail_id": mail_id, "lease": lease, "reason": reason})
+
+
+def not_sent(mail: ClaimedMail, failure: DeliveryFailure, max_attempts: int) -> Outcome:
+    """Failed for good, or queued again after a delay that grows with the attempts."""
+    if failure.permanent:
+        return failed(mail.id, mail.lease, failure.reason)
+    if mail.attempts >= max_attempts:
+        reason = f"{failure.reason} (abandon après {mail.attempts} tentatives)"
+        return failed(mail.id, mail.lease, reason)
+    retry_at = utcnow() + retry_delay(mail.attempts)
+    return Outcome(
+        _RETRY,
+        {"mail_id": mail.id, "lease": mail.lease, "retry_at": retry_at, "reason": failure.reason},
+    )
+
+
+@contextlib.contextmanager
+def outcome_writer(engine: Engine) -> Iterator[Callable[[Outcome], None]]:
+    """Yield ``record(outcome)``, which commits one outcome in its own short
+    transaction, on one connection kept for the whole batch."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{SQLITE_IMMEDIATE: True})
+        postgresql = engine.dialect.name == "postgresql"
+
+        def record(outcome: Outcome) -> None:
+            with connection.begin():
+                if postgresql:
+                    connection.execute(_NO_FLUSH_WAIT)
+                connection.execute(outcome.statement, outcome.params)
+
+        yield record
