@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from instant_coorace.extensions import db
 from instant_coorace.mail.models import OutgoingMail
+from instant_coorace.mail.rendering import render_pending
 from instant_coorace.registrations import services
 from tests.builders import applicant, make_event
 
 
 def staff_messages() -> list[OutgoingMail]:
+    render_pending()
     return list(
         db.session.scalars(
             select(OutgoingMail)

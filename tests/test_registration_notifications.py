@@ -17,7 +17,8 @@ from instant_coorace.events import services as event_services
 from instant_coorace.events.drafts import EventDraft, SessionDraft
 from instant_coorace.events.models import Audience, EventFormat, EventKind
 from instant_coorace.extensions import db
-from instant_coorace.mail.models import OutgoingMail
+from instant_coorace.mail.models import MailStatus, OutgoingMail
+from instant_coorace.mail.rendering import render_pending
 from instant_coorace.registrations import errors, services
 from instant_coorace.registrations.models import Registration
 from tests.builders import applicant, make_event, make_structure
@@ -26,6 +27,8 @@ LINK = re.compile(r"http://localhost/inscription/([A-Za-z0-9_-]{40,})")
 
 
 def mails() -> list[OutgoingMail]:
+    """The outbox once the worker has rendered what was pending."""
+    render_pending()
     return list(db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)))
 
 
@@ -76,8 +79,9 @@ def test_cancelling_removes_the_entry_and_promotes_the_first_in_line(app):
     event = make_event(capacity=1)
     first = services.register(event.id, applicant(1))
     services.register(event.id, applicant(2))
+    confirmed, _waiting = mails()  # delivered before the change, as the worker would
     services.cancel(first.registration_id)
-    confirmed, _waiting, cancelled, promoted = mails()
+    _, _, cancelled, promoted = mails()
     assert cancelled.purpose == "registration_cancelled"
     assert calendar_of(cancelled)["METHOD"] == "CANCEL"
     assert sequence_of(cancelled) > sequence_of(confirmed)
@@ -124,11 +128,12 @@ def test_a_new_time_updates_every_calendar_in_place(app):
     event_services.publish(event_id)
     services.register(event_id, applicant(1))
     services.register(event_id, applicant(2))
+    invitation, _waiting = mails()  # delivered before the change, as the worker would
     session_id = db.session.scalars(select(Registration)).first().event.sessions[0].id
     moved = (SessionDraft(dt.date(2031, 4, 3), dt.time(14), dt.time(15, 30), "", session_id),)
     event_services.update_event(event_id, webinar(sessions=moved))
 
-    invitation, _waiting, changed_confirmed, changed_waiting = mails()
+    _, _, changed_confirmed, changed_waiting = mails()
     assert changed_confirmed.purpose == changed_waiting.purpose == "event_changed"
     old, new = (
         calendar_of(invitation).walk("VEVENT")[0],
@@ -184,3 +189,38 @@ def test_the_link_is_resent_at_most_once_an_hour(app):
     resent = [m for m in mails() if m.purpose == "link_resent"]
     assert len(resent) == 2
     assert LINK.search(resent[0].text_body)
+
+
+def test_nothing_is_rendered_while_the_event_is_locked(app):
+    event = make_event()
+    services.register(event.id, applicant(1))
+    [pending] = db.session.scalars(select(OutgoingMail)).all()
+    assert pending.status is MailStatus.PENDING
+    assert pending.subject == "" and pending.calendar_text is None
+    assert pending.to_email == "personne1@adherent.example.org"
+
+
+def test_an_invitation_to_a_seat_given_up_before_delivery_is_not_sent(app):
+    event = make_event()
+    receipt = services.register(event.id, applicant(1))
+    services.cancel(receipt.registration_id)
+    confirmed, cancelled = mails()
+    assert confirmed.status is MailStatus.CANCELLED
+    assert confirmed.calendar_text is None
+    assert cancelled.status is MailStatus.QUEUED
+    assert calendar_of(cancelled)["METHOD"] == "CANCEL"
+
+
+def test_the_worker_turns_a_registration_into_an_eml_invitation(app, runner):
+    from email import message_from_bytes, policy
+    from pathlib import Path
+
+    event = make_event()
+    services.register(event.id, applicant(1))
+    assert runner.invoke(args=["worker", "--once"]).exit_code == 0
+    [eml] = (Path(app.instance_path) / "mail").glob("*registration_confirmed.eml")
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "personne1@adherent.example.org"
+    calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert calendar_part.get_param("method") == "REQUEST"
+    assert "ATTENDEE" in calendar_part.get_content()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from instant_coorace.database import UTCDateTime, utcnow
@@ -14,9 +14,12 @@ from instant_coorace.extensions import db
 
 
 class MailStatus(enum.StrEnum):
-    """The life of a mail: queued → sending → sent, or back to queued after a
-    temporary failure, or failed; staff may cancel a queued one."""
+    """The life of a mail: pending → queued → sending → sent, or back to queued
+    after a temporary failure, or failed; staff may cancel a queued one."""
 
+    #: Written with the change that causes it; the worker renders it, then queues it
+    #: (or cancels it when it no longer applies, e.g. an invitation to a seat since given up).
+    PENDING = "pending"
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -35,9 +38,11 @@ class CalendarMethod(enum.StrEnum):
 class OutgoingMail(db.Model):
     """An email waiting for, or done with, delivery.
 
-    Everything the recipient will read is rendered when the mail is enqueued, in
-    the transaction of the change that causes it; the worker only sends what is
-    stored here and never renders again.
+    A mail is either rendered when it is enqueued (status ``queued``), or written
+    as ``pending`` with its ``render_args`` inside the transaction of the change
+    that causes it, and rendered by the worker just before delivery: rendering
+    then costs nothing while that change holds the event's lock. Once rendered,
+    what is stored here is what is sent, never rendered again.
     """
 
     __tablename__ = "outgoing_mail"
@@ -63,6 +68,8 @@ class OutgoingMail(db.Model):
     calendar_text: Mapped[str | None] = mapped_column(Text)
     #: The METHOD line of ``calendar_text``, read from it at enqueue time.
     calendar_method: Mapped[CalendarMethod | None] = mapped_column(enum_column(CalendarMethod))
+    #: For a ``pending`` mail: what its renderer needs (see ``outbox.register_renderer``).
+    render_args: Mapped[dict | None] = mapped_column(JSON)
     #: File name of the calendar attachment, e.g. ``invitation.ics``.
     attachment_filename: Mapped[str | None] = mapped_column(String(100))
     registration_id: Mapped[int | None] = mapped_column(

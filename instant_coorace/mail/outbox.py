@@ -77,31 +77,62 @@ def enqueue(
     Returns the new mail, or ``None`` when the key was already used. Does not
     commit. Raises ``ValueError`` when ``calendar`` has no valid METHOD.
     """
-    session = db.session
-    if session.scalar(select(OutgoingMail.id).where(OutgoingMail.dedup_key == dedup_key)):
-        return None
-    mail = OutgoingMail(
-        purpose=purpose,
-        dedup_key=dedup_key,
-        to_email=recipient.email,
-        to_name=recipient.name,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-        calendar_text=calendar.text if calendar else None,
-        calendar_method=calendar_method(calendar.text) if calendar else None,
-        attachment_filename=calendar.filename if calendar else None,
-        registration_id=registration_id,
-        event_id=event_id,
-        status=MailStatus.QUEUED,
-        attempts=0,
-        next_attempt_at=utcnow(),
+    return _add_unless_duplicate(
+        OutgoingMail(
+            purpose=purpose,
+            dedup_key=dedup_key,
+            to_email=recipient.email,
+            to_name=recipient.name,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            calendar_text=calendar.text if calendar else None,
+            calendar_method=calendar_method(calendar.text) if calendar else None,
+            attachment_filename=calendar.filename if calendar else None,
+            registration_id=registration_id,
+            event_id=event_id,
+            status=MailStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
     )
-    # A concurrent transaction may have used the key since our check: the unique
-    # constraint refuses the row, and the savepoint keeps the caller's change alive.
+
+
+def enqueue_pending(
+    *,
+    purpose: str,
+    dedup_key: str,
+    recipient: Recipient,
+    render_args: dict,
+    registration_id: int | None = None,
+    event_id: int | None = None,
+) -> OutgoingMail | None:
+    """Like ``enqueue``, for a mail the worker renders before sending it (see
+    ``mail/rendering.py``): cheap enough to write while holding an event's lock."""
+    return _add_unless_duplicate(
+        OutgoingMail(
+            purpose=purpose,
+            dedup_key=dedup_key,
+            to_email=recipient.email,
+            to_name=recipient.name,
+            subject="",
+            text_body="",
+            render_args=render_args,
+            registration_id=registration_id,
+            event_id=event_id,
+            status=MailStatus.PENDING,
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+    )
+
+
+def _add_unless_duplicate(mail: OutgoingMail) -> OutgoingMail | None:
+    """Add ``mail`` to the caller's transaction unless its key was used: the unique
+    constraint refuses the row, and the savepoint keeps the caller's change alive."""
     try:
-        with session.begin_nested():
-            session.add(mail)
+        with db.session.begin_nested():
+            db.session.add(mail)
     except IntegrityError:
         return None
     return mail

@@ -24,6 +24,7 @@ from instant_coorace.mail import outcomes
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, open_transport
 from instant_coorace.mail.message import build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
+from instant_coorace.mail.rendering import render_all_pending
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,8 @@ def deliver_due_mail() -> int:
     return handled
 
 
-PERIODIC_JOBS: tuple[Callable[[], object], ...] = (deliver_due_mail,)
-"""What the worker does on every tick. Finding due reminders belongs here too."""
+PERIODIC_JOBS: tuple[Callable[[], object], ...] = (render_all_pending, deliver_due_mail)
+"""What the worker does on every tick, in order. Finding due reminders belongs here too."""
 
 
 def run_jobs() -> None:

@@ -1,13 +1,15 @@
 """What a registrant is told, and when.
 
-Each function renders one email (text and HTML, with the calendar invitation
-or cancellation when the person's calendar must change) and puts it in the
-outbox inside the caller's transaction: the mail exists if and only if the
-change that caused it was committed. Deduplication keys make a repeated call
-harmless.
+Each change writes its mails as ``pending`` rows in its own transaction (the
+mail exists if and only if the change was committed), with just what is needed
+to render them; the worker renders them right before delivery (see
+``mail/rendering.py``), so the registration path, which holds the event's lock,
+pays for a row, not for templates and calendars. A mail that no longer applies
+when it is rendered (an invitation to a seat given up since) is not sent.
+Deduplication keys make a repeated call harmless.
 
-Calendar SEQUENCE: every message carries the event's current
-``calendar_sequence``; whoever changes what a calendar holds raises it first
+Calendar SEQUENCE: every message carries the event's ``calendar_sequence`` as
+it is when rendered; whoever changes what a calendar holds raises it first
 (see ``calendar/ics.py``).
 """
 
@@ -20,11 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from instant_coorace.calendar import ics
-from instant_coorace.events.models import Event
+from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date
 from instant_coorace.mail.message import parse_sender
-from instant_coorace.mail.outbox import CalendarAttachment, Recipient, enqueue, mail_key
+from instant_coorace.mail.models import OutgoingMail
+from instant_coorace.mail.outbox import CalendarAttachment, Recipient, enqueue_pending, mail_key
+from instant_coorace.mail.rendering import Rendered, register_renderer
 from instant_coorace.markdown import render_markdown
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import (
@@ -155,14 +159,7 @@ def seat_handed_over(registration: Registration, previous: Person, colleague: Pe
 def staff_message(registration: Registration, subject: str, markdown: str, send_key: str) -> bool:
     """A message the team writes to registrants; ``send_key`` identifies one sending,
     so submitting the same form twice does not send it twice. Tells whether it was queued."""
-    return _send(
-        registration,
-        Notice.STAFF_MESSAGE,
-        send_key,
-        subject=subject,
-        message_text=markdown,
-        message_html=render_markdown(markdown),
-    )
+    return _send(registration, Notice.STAFF_MESSAGE, send_key, subject=subject, markdown=markdown)
 
 
 def _send(
@@ -173,18 +170,43 @@ def _send(
     calendar: ics.Method | None = None,
     with_link: bool = True,
     person: Person | None = None,
-    subject: str | None = None,
     **extra: str,
 ) -> bool:
-    event = registration.event
     person = person or registration.person
-    config = current_app.config
+    mail = enqueue_pending(
+        purpose=notice.value,
+        dedup_key=mail_key(notice.value, registration.id, version),
+        recipient=Recipient(person.email, person.full_name),
+        render_args={
+            "person_id": person.id,
+            "calendar": calendar,
+            "with_link": with_link,
+            "extra": extra,
+        },
+        registration_id=registration.id,
+        event_id=registration.event_id,
+    )
+    return mail is not None
+
+
+def render(mail: OutgoingMail) -> Rendered | None:
+    """The mail as it is sent, from the registration as it is now; ``None`` when it
+    no longer applies."""
+    notice = Notice(mail.purpose)
+    args = mail.render_args
+    registration = db.session.get(Registration, mail.registration_id or 0)
+    person = db.session.get(Person, args["person_id"])
+    if registration is None or person is None or _obsolete(notice, registration, person, args):
+        return None
+    event = registration.event
+    holder = registration.person_id == person.id
     manage_url = (
         absolute_url("registrations.manage", token=management_token(registration))
-        if with_link
+        if args["with_link"] and holder
         else None
     )
-    subject = subject or SUBJECTS[notice].format(
+    extra = args["extra"]
+    subject = extra.get("subject") or SUBJECTS[notice].format(
         title=event.title, date=french_date(event.starts_at) if event.starts_at else ""
     )
     context = {
@@ -193,23 +215,38 @@ def _send(
         "registration": registration,
         "person": person,
         "manage_url": manage_url,
-        "show_visio_link": registration.shows_visio_link and notice is not Notice.EVENT_CANCELLED,
-        "organisation": config["ORGANISATION_NAME"],
-        "contact_email": config["CONTACT_EMAIL"],
+        "show_visio_link": holder
+        and registration.shows_visio_link
+        and notice is not Notice.EVENT_CANCELLED,
+        "organisation": current_app.config["ORGANISATION_NAME"],
+        "contact_email": current_app.config["CONTACT_EMAIL"],
+        "message_text": extra.get("markdown", ""),
+        "message_html": render_markdown(extra.get("markdown", "")),
         **extra,
     }
-    mail = enqueue(
-        purpose=notice.value,
-        dedup_key=mail_key(notice.value, registration.id, version),
-        recipient=Recipient(person.email, person.full_name),
+    method = args["calendar"]
+    return Rendered(
         subject=subject,
         text_body=render_template(f"email/{notice.value}.txt", **context),
         html_body=render_template(f"email/{notice.value}.html", **context),
-        calendar=_calendar(registration, person, calendar, manage_url) if calendar else None,
-        registration_id=registration.id,
-        event_id=event.id,
+        calendar=_calendar(registration, person, method, manage_url) if method else None,
     )
-    return mail is not None
+
+
+def _obsolete(notice: Notice, registration: Registration, person: Person, args: dict) -> bool:
+    """Whether what the mail says stopped being true before it could be sent."""
+    holds_seat = (
+        registration.person_id == person.id
+        and registration.status is RegistrationStatus.CONFIRMED
+        and registration.event.status is not EventStatus.CANCELLED
+    )
+    if args["calendar"] == "REQUEST":
+        return not holds_seat
+    if notice is Notice.WAITLISTED:
+        return registration.status is not RegistrationStatus.WAITLISTED
+    if notice is Notice.CANCELLED:
+        return registration.status in ACTIVE_STATUSES
+    return False
 
 
 def _calendar(
@@ -226,3 +263,7 @@ def _calendar(
         attendee=attendee,
     )
     return CalendarAttachment(text.decode())
+
+
+for _notice in Notice:
+    register_renderer(_notice.value, render)
