@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
 from instant_coorace.database import utcnow
+from instant_coorace.events.drafts import EventDraft, SessionDraft
 from instant_coorace.events.models import (
     Audience,
     Event,
@@ -242,3 +244,17 @@ def _insert_rows(model, rows: list[dict]) -> None:
     from sqlalchemy import insert
 
     db.session.execute(insert(model.__table__), rows)
+
+
+def webinar_draft(**changes) -> EventDraft:
+    """An online, public « Instant Coorace » of one seat on 3 April 2031, 10 h – 11 h 30."""
+    draft = EventDraft(
+        kind=EventKind.INSTANT_COORACE,
+        title="L'Instant Coorace d'avril",
+        audience=Audience.PUBLIC,
+        format=EventFormat.ONLINE,
+        visio_url="https://visio.example.org/instant",
+        capacity=1,
+        sessions=(SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30)),),
+    )
+    return dataclasses.replace(draft, **changes)

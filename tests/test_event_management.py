@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
 from instant_coorace.events import services
-from instant_coorace.events.drafts import EventDraft, ProgrammeDraft, SessionDraft
+from instant_coorace.events.drafts import ProgrammeDraft, SessionDraft
 from instant_coorace.events.models import (
-    Audience,
     Event,
-    EventFormat,
-    EventKind,
     EventStatus,
     Series,
 )
@@ -22,7 +18,7 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import PARIS
 from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration, RegistrationStatus
-from tests.builders import applicant
+from tests.builders import applicant, webinar_draft
 
 UTC = dt.UTC
 NEW = "/gestion/evenements/nouveau"
@@ -70,19 +66,6 @@ def training_form(**overrides) -> dict:
             f"programme-{index}-details": details,
         }
     return data | overrides
-
-
-def webinar_draft(**changes) -> EventDraft:
-    draft = EventDraft(
-        kind=EventKind.INSTANT_COORACE,
-        title="L'Instant Coorace d'avril",
-        audience=Audience.PUBLIC,
-        format=EventFormat.ONLINE,
-        visio_url="https://visio.example.org/instant",
-        capacity=1,
-        sessions=(SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30)),),
-    )
-    return dataclasses.replace(draft, **changes)
 
 
 def published_webinar(**changes) -> int:

@@ -4,7 +4,6 @@ changes and cancellations, each with the calendar update it implies."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -14,14 +13,14 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from instant_coorace.events import services as event_services
-from instant_coorace.events.drafts import EventDraft, SessionDraft
-from instant_coorace.events.models import Audience, EventFormat, EventKind
+from instant_coorace.events.drafts import SessionDraft
+from instant_coorace.events.models import Audience, EventFormat
 from instant_coorace.extensions import db
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_pending
 from instant_coorace.registrations import errors, services
 from instant_coorace.registrations.models import Registration
-from tests.builders import applicant, make_event, make_structure
+from tests.builders import applicant, make_event, make_structure, webinar_draft
 
 LINK = re.compile(r"http://localhost/inscription/([A-Za-z0-9_-]{40,})")
 
@@ -110,28 +109,15 @@ def test_a_seat_handed_over_moves_the_calendar_entry_to_the_colleague(app):
     assert LINK.search(received.text_body).group(1) == new_token
 
 
-def webinar(**changes) -> EventDraft:
-    draft = EventDraft(
-        kind=EventKind.INSTANT_COORACE,
-        title="L'Instant Coorace",
-        audience=Audience.PUBLIC,
-        format=EventFormat.ONLINE,
-        visio_url="https://visio.example.org/instant",
-        capacity=1,
-        sessions=(SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30)),),
-    )
-    return dataclasses.replace(draft, **changes)
-
-
 def test_a_new_time_updates_every_calendar_in_place(app):
-    event_id = event_services.create_event(webinar())
+    event_id = event_services.create_event(webinar_draft())
     event_services.publish(event_id)
     services.register(event_id, applicant(1))
     services.register(event_id, applicant(2))
     invitation, _waiting = mails()  # delivered before the change, as the worker would
     session_id = db.session.scalars(select(Registration)).first().event.sessions[0].id
     moved = (SessionDraft(dt.date(2031, 4, 3), dt.time(14), dt.time(15, 30), "", session_id),)
-    event_services.update_event(event_id, webinar(sessions=moved))
+    event_services.update_event(event_id, webinar_draft(sessions=moved))
 
     _, _, changed_confirmed, changed_waiting = mails()
     assert changed_confirmed.purpose == changed_waiting.purpose == "event_changed"
@@ -146,12 +132,12 @@ def test_a_new_time_updates_every_calendar_in_place(app):
 
 
 def test_a_title_only_change_sends_nothing(app):
-    event_id = event_services.create_event(webinar())
+    event_id = event_services.create_event(webinar_draft())
     event_services.publish(event_id)
     services.register(event_id, applicant(1))
     session_id = db.session.scalars(select(Registration)).first().event.sessions[0].id
     same = (SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30), "", session_id),)
-    event_services.update_event(event_id, webinar(title="Nouveau titre", sessions=same))
+    event_services.update_event(event_id, webinar_draft(title="Nouveau titre", sessions=same))
     assert [m.purpose for m in mails()] == ["registration_confirmed"]
 
 
