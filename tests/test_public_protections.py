@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
+import pytest
+import redis
 from sqlalchemy import func, select
 
 from instant_coorace.extensions import db
@@ -56,3 +61,28 @@ def test_third_registration_within_a_minute_is_refused_in_french(app, make_app):
     assert "Trop de tentatives" in refused.get_data(as_text=True)
     assert client.get(registration_path(event.slug)).status_code == 200
     assert registrations() == 2
+
+
+def test_the_limit_is_shared_through_redis_by_every_web_process(app, make_app):
+    """Several gunicorn processes or machines count one visitor's attempts together."""
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("Redis : TEST_REDIS_URL n'est pas défini")
+    event = make_event()
+    shared = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "PUBLIC_REGISTRATION_RATE_LIMIT": "2/minute",
+    }
+    first, second = (make_app(**shared).test_client() for _ in range(2))
+
+    statuses = [
+        client.post(registration_path(event.slug), data=form_values(n)).status_code
+        for n, client in enumerate((first, second, first))
+    ]
+
+    assert statuses == [303, 303, 429]
+    assert registrations() == 2
+    stored = redis.Redis.from_url(redis_url).keys(shared["RATELIMIT_KEY_PREFIX"] + "*")
+    assert stored, "the attempts must be counted in Redis, not in one process's memory"
