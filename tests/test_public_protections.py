@@ -84,5 +84,5 @@ def test_the_limit_is_shared_through_redis_by_every_web_process(app, make_app):
 
     assert statuses == [303, 303, 429]
     assert registrations() == 2
-    stored = redis.Redis.from_url(redis_url).keys(shared["RATELIMIT_KEY_PREFIX"] + "*")
+    stored = redis.Redis.from_url(redis_url).keys(f"*/{shared['RATELIMIT_KEY_PREFIX']}/*")
     assert stored, "the attempts must be counted in Redis, not in one process's memory"
