@@ -8,10 +8,14 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 
 from instant_coorace.events.models import EventFormat, EventKind
+from instant_coorace.extensions import db
+from instant_coorace.mail.worker import run_jobs
 from tests.builders import make_event, make_structure
 from tests.live_server import live_server  # noqa: F401 - fixture
 
@@ -81,19 +85,49 @@ def test_a_member_registers_from_the_catalogue(chromium, live_server, device):  
         expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
 
         page.get_by_role("link", name=re.compile(r"^S.inscrire$")).click()
-        page.get_by_label("Adresse e-mail").fill("camille.martin@jardins-lauragais.example.org")
-        page.get_by_label("Prénom").fill("Camille")
-        page.get_by_label("Nom", exact=True).fill("Martin")
-        page.get_by_label("Fonction").fill("Chargée d'insertion professionnelle")
-        page.get_by_label("Rechercher votre structure").fill("jardins")
-        page.get_by_label("Structure", exact=True).select_option(label=structure.name)
-        page.get_by_role("button", name="Valider mon inscription").click()
+        fill_and_send_the_form(page, structure.name)
 
         expect(page).to_have_url(re.compile(rf"/evenements/{event.slug}/inscription/confirmee$"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Votre inscription est confirmée")
         expect(page.get_by_text("Merci Camille")).to_be_visible()
     finally:
         context.close()
+
+
+def fill_and_send_the_form(page, structure_name: str) -> None:
+    page.get_by_label("Adresse e-mail").fill("camille.martin@jardins-lauragais.example.org")
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label("Nom", exact=True).fill("Martin")
+    page.get_by_label("Fonction").fill("Chargée d'insertion professionnelle")
+    page.get_by_label("Rechercher votre structure").fill("jardins")
+    page.get_by_label("Structure", exact=True).select_option(label=structure_name)
+    page.get_by_role("button", name="Valider mon inscription").click()
+
+
+def test_the_confirmation_arrives_as_an_eml_with_its_invitation(app, chromium, live_server):  # noqa: F811
+    structure = make_structure("Chantier d'insertion Les Jardins du Lauragais")
+    event = make_event("L'Instant Coorace de mai", visio_url="https://visio.example.org/mai")
+    context, page = new_page(chromium, live_server, DESKTOP)
+    try:
+        page.goto(f"/evenements/{event.slug}/inscription")
+        fill_and_send_the_form(page, structure.name)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Votre inscription est confirmée")
+        expect(page.get_by_role("link", name=re.compile("fichier agenda"))).to_be_visible()
+    finally:
+        context.close()
+
+    db.session.rollback()  # see what the live server committed
+    run_jobs()  # the mail worker's pass, on the same database
+
+    [eml] = (Path(app.instance_path) / "mail").glob("*-registration_confirmed.eml")
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "camille.martin@jardins-lauragais.example.org"
+    assert message["Subject"].startswith("Inscription confirmée : L'Instant Coorace de mai")
+    invitation = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert invitation.get_param("method") == "REQUEST"
+    ics = invitation.get_content()
+    assert "ATTENDEE" in ics and "camille.martin@jardins-lauragais.example.org" in ics
+    assert "https://visio.example.org/mai" in ics
 
 
 def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, live_server):  # noqa: F811
