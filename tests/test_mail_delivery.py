@@ -154,3 +154,16 @@ def test_without_mail_server_mail_lands_as_eml_files(app):
     assert message["To"].addresses[0].addr_spec == "personne1@adherent.example.org"
     assert next(message.iter_attachments()).get_filename() == "invitation.ics"
     assert all(m.status is MailStatus.SENT for m in db.session.scalars(select(OutgoingMail)))
+
+
+def test_an_unusable_address_fails_without_reaching_the_server(smtp_app, smtp_server):
+    from instant_coorace.mail.outbox import Recipient
+
+    broken = queue_mail(1, recipient=Recipient("eve@x.example>, bcc@evil.example", "Eve"))
+    fine = queue_mail(2)
+    assert deliver_due_mail() == 1
+    failed = reload(broken.id)
+    assert failed.status is MailStatus.FAILED
+    assert failed.last_error.startswith("Message invalide")
+    assert reload(fine.id).status is MailStatus.SENT
+    assert [m.rcpt_tos for m in smtp_server.received] == [["personne2@adherent.example.org"]]

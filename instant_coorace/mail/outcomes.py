@@ -36,7 +36,8 @@ RETRY_DELAYS = (
 """Wait after the 1st, 2nd… temporary failure; the last one repeats."""
 
 _TABLE = OutgoingMail.__table__
-_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+_NO_FLUSH_WAIT = text("SET synchronous_commit TO OFF")
+_FLUSH_WAIT_AGAIN = text("RESET synchronous_commit")
 
 
 def _fenced_update(**values: object) -> Update:
@@ -97,13 +98,19 @@ def outcome_writer(engine: Engine) -> Iterator[Callable[[Outcome], None]]:
     """Yield ``record(outcome)``, which commits one outcome in its own short
     transaction, on one connection kept for the whole batch."""
     with engine.connect() as connection:
-        connection = connection.execution_options(**{SQLITE_IMMEDIATE: True})
-        postgresql = engine.dialect.name == "postgresql"
+        if engine.dialect.name != "postgresql":
+            connection = connection.execution_options(**{SQLITE_IMMEDIATE: True})
 
-        def record(outcome: Outcome) -> None:
-            with connection.begin():
-                if postgresql:
-                    connection.execute(_NO_FLUSH_WAIT)
-                connection.execute(outcome.statement, outcome.params)
+            def record(outcome: Outcome) -> None:
+                with connection.begin():
+                    connection.execute(outcome.statement, outcome.params)
 
-        yield record
+            yield record
+            return
+        # One UPDATE is its own transaction: one round trip per outcome.
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(_NO_FLUSH_WAIT)
+        try:
+            yield lambda outcome: connection.execute(outcome.statement, outcome.params)
+        finally:
+            connection.execute(_FLUSH_WAIT_AGAIN)

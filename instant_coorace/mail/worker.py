@@ -51,7 +51,7 @@ _CLAIMED_COLUMNS = [
 def deliver_due_mail() -> int:
     """Deliver every mail due now, one batch (one connection) at a time.
 
-    Returns how many mails were handled, whatever their outcome.
+    Returns how many mails it tried to send, whatever the outcome.
     """
     handled = 0
     while batch := claim_batch():
