@@ -15,12 +15,14 @@ from flask import (
     url_for,
 )
 
+from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 from instant_coorace.events import catalogue
 from instant_coorace.extensions import limiter
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
 from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
+from instant_coorace.registrations.window import availability
 
 blueprint = Blueprint("registrations", __name__)
 
@@ -69,29 +71,31 @@ def registration_error(error: errors.RegistrationError):
 @blueprint.route("/evenements/<slug>/inscription", methods=["GET", "POST"])
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def register(slug: str):
-    overview = catalogue.public_event(slug)
-    if overview is None:
+    # The page's overview (programme, seats…) is loaded only to render a page:
+    # an accepted registration needs the event alone.
+    event = catalogue.visible_event(slug)
+    if event is None:
         abort(404)
-    refusal = overview.availability.refusal
+    refusal = availability(event, utcnow()).refusal
     if refusal is not None:
-        return _refused(overview, refusal())
+        return _refused(catalogue.public_event(slug), refusal())
     form = ApplicantForm(structures_for_picker())
     if not form.validate_on_submit():
-        return _form_page(overview, form)
+        return _form_page(catalogue.public_event(slug), form)
     try:
-        receipt = services.register(overview.event.id, form.to_applicant())
+        receipt = services.register(event.id, form.to_applicant())
     except errors.AlreadyRegistered as error:
         form.email.errors.append(error.message)
-        return _form_page(overview, form, status=409)
+        return _form_page(catalogue.public_event(slug), form, status=409)
     except STRUCTURE_ERRORS as error:
         form.structure.errors.append(error.message)
-        return _form_page(overview, form)
+        return _form_page(catalogue.public_event(slug), form)
     except (
         errors.EventCancelled,
         errors.RegistrationClosed,
         errors.RegistrationNotOpenYet,
     ) as error:
-        return _refused(overview, error)
+        return _refused(catalogue.public_event(slug), error)
     session[RECEIPT_KEY] = {
         "slug": slug,
         "registration_id": receipt.registration_id,
