@@ -89,3 +89,13 @@ def test_actions_need_the_csrf_token(app, staff_client):
     assert staff_client.post(f"/gestion/courriels/{mail.id}/annuler").status_code == 400
     db.session.expire_all()
     assert mail.status is MailStatus.QUEUED
+
+
+def test_a_mail_still_to_be_rendered_is_listed_as_being_prepared(staff_client):
+    from instant_coorace.registrations import services
+    from tests.builders import applicant, make_event
+
+    services.register(make_event().id, applicant(1))
+    page = staff_client.get("/gestion/courriels/").get_data(as_text=True)
+    assert "En préparation" in page
+    assert "personne1@adherent.example.org" in page

@@ -12,6 +12,7 @@ from instant_coorace.staff.auth import staff_required
 blueprint = Blueprint("mail_management", __name__, url_prefix="/gestion/courriels")
 
 STATUS_LABELS = {
+    MailStatus.PENDING: "En préparation",
     MailStatus.QUEUED: "En attente",
     MailStatus.SENDING: "En cours d'envoi",
     MailStatus.SENT: "Envoyé",
@@ -19,6 +20,7 @@ STATUS_LABELS = {
     MailStatus.CANCELLED: "Annulé",
 }
 STATUS_TAGS = {
+    MailStatus.PENDING: "tag-warn",
     MailStatus.QUEUED: "tag-warn",
     MailStatus.SENDING: "tag-warn",
     MailStatus.SENT: "tag-ok",
