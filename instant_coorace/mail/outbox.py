@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from instant_coorace.database import utcnow
@@ -106,11 +108,15 @@ def enqueue_pending(
     render_args: dict,
     registration_id: int | None = None,
     event_id: int | None = None,
-) -> OutgoingMail | None:
+) -> int | None:
     """Like ``enqueue``, for a mail the worker renders before sending it (see
-    ``mail/rendering.py``): cheap enough to write while holding an event's lock."""
-    return _add_unless_duplicate(
-        OutgoingMail(
+    ``mail/rendering.py``). One statement (``INSERT … ON CONFLICT DO NOTHING``),
+    cheap enough for a transaction holding an event's lock. Returns the new
+    mail's id, or ``None`` when the key was already used."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.session.scalar(
+        insert(OutgoingMail)
+        .values(
             purpose=purpose,
             dedup_key=dedup_key,
             to_email=recipient.email,
@@ -124,6 +130,8 @@ def enqueue_pending(
             attempts=0,
             next_attempt_at=utcnow(),
         )
+        .on_conflict_do_nothing(index_elements=[OutgoingMail.dedup_key])
+        .returning(OutgoingMail.id)
     )
 
 

@@ -173,7 +173,7 @@ def _send(
     **extra: str,
 ) -> bool:
     person = person or registration.person
-    mail = enqueue_pending(
+    mail_id = enqueue_pending(
         purpose=notice.value,
         dedup_key=mail_key(notice.value, registration.id, version),
         recipient=Recipient(person.email, person.full_name),
@@ -186,7 +186,7 @@ def _send(
         registration_id=registration.id,
         event_id=registration.event_id,
     )
-    return mail is not None
+    return mail_id is not None
 
 
 def render(mail: OutgoingMail) -> Rendered | None:

@@ -15,7 +15,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.locking import event_transaction
-from instant_coorace.members.models import Person, Structure
+from instant_coorace.members.models import Membership, Person, Structure
 from instant_coorace.registrations import errors, notifications
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
@@ -60,32 +60,41 @@ def register(
     Someone already registered through the public form gets their link again by
     email (at most hourly) and ``AlreadyRegistered``.
     """
+    # Read before the lock: every statement under it delays the next registrant.
+    structure = _resolve_structure(applicant.structure_id)
     with event_transaction(event_id) as event:
         if event is None or (
             event.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
         ):
             raise errors.EventNotFound()
-        structure = _resolve_structure(applicant.structure_id)
         if source is not RegistrationSource.STAFF:
             _check_open(event)
             _check_audience(event, structure)
         elif event.status is EventStatus.CANCELLED:
             raise errors.EventCancelled()
-        existing = _active_registration(event, applicant.email)
-        if existing is None:
-            receipt = _place(event, applicant, structure, source)
+        person = _person_by_email(applicant.email)
+        registration = _registration_of(event, person) if person else None
+        already = registration is not None and registration.status in ACTIVE_STATUSES
+        if not already:
+            receipt = _place(event, applicant, structure, source, person, registration)
         elif source is RegistrationSource.PUBLIC_FORM:
-            notifications.link_resent(existing, utcnow().strftime("%Y%m%d%H"))
-    if existing is not None:
-        raise errors.AlreadyRegistered(existing.id)
+            notifications.link_resent(registration, utcnow().strftime("%Y%m%d%H"))
+    if already:
+        raise errors.AlreadyRegistered(registration.id)
     return receipt
 
 
 def _place(
-    event: Event, applicant: Applicant, structure: Structure | None, source: RegistrationSource
+    event: Event,
+    applicant: Applicant,
+    structure: StructureChoice | None,
+    source: RegistrationSource,
+    person: Person | None,
+    registration: Registration | None,
 ) -> Receipt:
-    person = _upsert_person(applicant, structure)
-    registration = _registration_of(event, person)
+    """A seat or a place in line for ``applicant``; ``person`` and ``registration``
+    are what we already hold for that address (a cancelled registration is reused)."""
+    person = _update_person(person or _new_person(applicant.email), applicant, structure)
     has_seat = _has_seat_for(event, structure)
     position = None if has_seat else _next_waitlist_position(event.id)
     if registration is None:
@@ -93,7 +102,7 @@ def _place(
         db.session.add(registration)
     token = issue_token(registration)
     registration.source = source
-    registration.structure = structure
+    registration.structure_id = structure.id if structure else None
     registration.structure_name = "" if structure else applicant.other_structure_name.strip()
     registration.job_title = applicant.job_title.strip()
     registration.needs = applicant.needs.strip()
@@ -106,18 +115,6 @@ def _place(
     db.session.flush()
     notifications.registration_placed(registration)
     return Receipt(registration.id, registration.status, token)
-
-
-def _active_registration(event: Event, email: str) -> Registration | None:
-    return db.session.scalars(
-        select(Registration)
-        .join(Person)
-        .where(
-            Registration.event_id == event.id,
-            Person.email == email.strip().lower(),
-            Registration.status.in_(ACTIVE_STATUSES),
-        )
-    ).one_or_none()
 
 
 def find_by_token(token: str) -> Registration:
@@ -161,14 +158,15 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise errors.RegistrationNotFound()
+    structure = _resolve_structure(colleague.structure_id)
     with event_transaction(registration.event_id) as event:
         registration = db.session.get(Registration, registration_id, populate_existing=True)
         if registration.status not in ACTIVE_STATUSES:
             raise errors.NotCancellable("Une inscription annulée ne peut pas être transmise.")
-        structure = _resolve_structure(colleague.structure_id)
         _check_audience(event, structure)
-        person = _upsert_person(colleague, structure)
-        existing = _registration_of(event, person)
+        known = _person_by_email(colleague.email)
+        existing = _registration_of(event, known) if known else None
+        person = _update_person(known or _new_person(colleague.email), colleague, structure)
         if existing is not None and existing.status in ACTIVE_STATUSES:
             raise errors.AlreadyRegistered(existing.id)
         if (
@@ -184,7 +182,7 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         previous = registration.person
         token = issue_token(registration)
         registration.person = person
-        registration.structure = structure
+        registration.structure_id = structure.id if structure else None
         registration.structure_name = "" if structure else colleague.other_structure_name.strip()
         registration.job_title = colleague.job_title.strip()
         registration.needs = colleague.needs.strip()
@@ -273,32 +271,53 @@ def _check_open(event: Event) -> None:
         raise refusal()
 
 
-def _check_audience(event: Event, structure: Structure | None) -> None:
+def _check_audience(event: Event, structure: StructureChoice | None) -> None:
     if event.audience is Audience.MEMBERS and (structure is None or not structure.is_member):
         raise errors.AudienceRestricted()
 
 
-def _resolve_structure(structure_id: int | None) -> Structure | None:
+@dataclasses.dataclass(frozen=True)
+class StructureChoice:
+    """The directory structure a person named, as plain values (they outlive the
+    transaction the event's lock starts)."""
+
+    id: int
+    is_member: bool
+
+
+def _resolve_structure(structure_id: int | None) -> StructureChoice | None:
     if structure_id is None:
         return None
-    structure = db.session.get(Structure, structure_id)
-    if structure is None or not structure.active:
+    row = db.session.execute(
+        select(Structure.id, Structure.membership).where(
+            Structure.id == structure_id, Structure.active
+        )
+    ).one_or_none()
+    if row is None:
         raise errors.UnknownStructure()
-    return structure
+    return StructureChoice(row.id, row.membership is Membership.MEMBER)
 
 
-def _upsert_person(applicant: Applicant, structure: Structure | None) -> Person:
-    """Find the person by email (case-insensitively) or create them; what they
-    just declared replaces what we knew."""
-    email = applicant.email.strip().lower()
-    person = db.session.scalars(select(Person).where(Person.email == email)).one_or_none()
-    if person is None:
-        person = Person(email=email)
-        db.session.add(person)
+def _person_by_email(email: str) -> Person | None:
+    """Addresses are stored lower-cased, which makes them case-insensitive."""
+    normalised = email.strip().lower()
+    return db.session.scalars(select(Person).where(Person.email == normalised)).one_or_none()
+
+
+def _new_person(email: str) -> Person:
+    person = Person(email=email.strip().lower())
+    db.session.add(person)
+    return person
+
+
+def _update_person(
+    person: Person, applicant: Applicant, structure: StructureChoice | None
+) -> Person:
+    """What the person just declared replaces what we knew."""
     person.first_name = applicant.first_name.strip()
     person.last_name = applicant.last_name.strip()
     person.job_title = applicant.job_title.strip()
-    person.structure = structure
+    person.structure_id = structure.id if structure else None
     person.other_structure_name = "" if structure else applicant.other_structure_name.strip()
     return person
 
@@ -313,7 +332,7 @@ def _registration_of(event: Event, person: Person) -> Registration | None:
     ).one_or_none()
 
 
-def _has_seat_for(event: Event, structure: Structure | None) -> bool:
+def _has_seat_for(event: Event, structure: StructureChoice | None) -> bool:
     if event.capacity is not None and _confirmed_count(event.id) >= event.capacity:
         return False
     return structure is None or _structure_has_seat(event, structure.id)
