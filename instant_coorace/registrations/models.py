@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from instant_coorace.database import UTCDateTime, utcnow
@@ -39,7 +39,11 @@ class Registration(db.Model):
     """
 
     __tablename__ = "registration"
-    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id"),
+        #: Seat counts (under the event's lock, and on every public page) read only this.
+        Index("ix_registration_event_status", "event_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
