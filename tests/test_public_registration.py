@@ -16,6 +16,7 @@ from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Membership, Person
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationStatus
+from instant_coorace.registrations.tokens import management_token
 from tests.builders import applicant, make_event, make_structure
 from tests.live_server import form_values, registration_path
 
@@ -172,8 +173,9 @@ def test_registration_outside_its_window_shows_a_clear_page(client, fields, stat
 def test_management_link_is_shown_in_development_only(app, client):
     event = make_event()
     confirmation = submit(client, event).headers["Location"]
+    token = management_token(db.session.scalars(select(Registration)).one())
     with client.session_transaction() as session:
-        token = session["registration_receipt"]["token"]
+        assert token not in str(dict(session)), "the signed cookie is readable: no link in it"
     assert token not in text(client.get(confirmation))
 
     app.config["ENV_NAME"] = "development"
@@ -186,5 +188,17 @@ def test_management_link_is_shown_in_development_only(app, client):
 def test_confirmation_page_without_a_registration_goes_back_to_the_event(client):
     event = make_event()
     response = client.get(f"/evenements/{event.slug}/inscription/confirmee")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/evenements/{event.slug}")
+
+
+def test_the_confirmation_page_is_gone_once_the_seat_was_handed_over(client):
+    event = make_event()
+    structure = make_structure()
+    confirmation = submit(client, event, structure=str(structure.id)).headers["Location"]
+    registration = db.session.scalars(select(Registration)).one()
+    services.hand_over(registration.id, applicant("collegue", structure, first_name="Dominique"))
+
+    response = client.get(confirmation)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/evenements/{event.slug}")

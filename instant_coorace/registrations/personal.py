@@ -49,6 +49,14 @@ def by_token(token: str) -> PersonalRegistration:
     return PersonalRegistration(registration, _waitlist_rank(registration))
 
 
+def by_id(registration_id: int) -> PersonalRegistration | None:
+    """A registration this browser just made (its id comes from the signed session)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return None
+    return PersonalRegistration(registration, _waitlist_rank(registration))
+
+
 def _waitlist_rank(registration: Registration) -> int | None:
     if registration.status is not RegistrationStatus.WAITLISTED:
         return None

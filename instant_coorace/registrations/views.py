@@ -22,6 +22,7 @@ from instant_coorace.extensions import limiter
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
 from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
+from instant_coorace.registrations.tokens import hash_token, management_token
 from instant_coorace.registrations.window import availability
 
 blueprint = Blueprint("registrations", __name__)
@@ -96,11 +97,12 @@ def register(slug: str):
         errors.RegistrationNotOpenYet,
     ) as error:
         return _refused(catalogue.public_event(slug), error)
+    # The cookie is signed, not encrypted: it names the registration and a prefix of
+    # its link's hash (to notice a link re-issued since), never the link itself.
     session[RECEIPT_KEY] = {
         "slug": slug,
         "registration_id": receipt.registration_id,
-        "status": receipt.status.value,
-        "token": receipt.token,
+        "link_hash": hash_token(receipt.token)[:16],
     }
     return redirect(url_for(".confirmation", slug=slug), code=303)
 
@@ -110,16 +112,20 @@ def confirmation(slug: str):
     receipt = session.get(RECEIPT_KEY)
     if not receipt or receipt.get("slug") != slug:
         return redirect(url_for("events.event_page", slug=slug))
-    try:
-        mine = personal.by_token(receipt["token"])
-    except errors.RegistrationNotFound:
+    mine = personal.by_id(receipt["registration_id"])
+    if (
+        mine is None
+        or mine.event.slug != slug
+        or not mine.registration.token_hash.startswith(receipt.get("link_hash") or "-")
+    ):
         # Handed over or registered again since: this browser's receipt is stale.
         return redirect(url_for("events.event_page", slug=slug))
+    shows_link = shows_personal_links()
     return render_template(
         "registrations/confirmation.html",
         mine=mine,
-        token=receipt["token"],
-        shows_link=shows_personal_links(),
+        token=management_token(mine.registration) if shows_link else None,
+        shows_link=shows_link,
     )
 
 
