@@ -17,8 +17,8 @@ from instant_coorace.registrations.services import Applicant
 OTHER_STRUCTURE = "autre"
 
 
-class ApplicantForm(FlaskForm):
-    """Who registers: what ``registrations.services.Applicant`` needs."""
+class PersonFields(FlaskForm):
+    """Who the person is: the fields every registration form starts with."""
 
     email = EmailField(
         "Adresse e-mail",
@@ -42,6 +42,11 @@ class ApplicantForm(FlaskForm):
             Length(max=100, message="Le nom est trop long (100 caractères au plus)."),
         ],
     )
+
+
+class ApplicantForm(PersonFields):
+    """Who registers: what ``registrations.services.Applicant`` needs."""
+
     job_title = StringField(
         "Fonction",
         validators=[

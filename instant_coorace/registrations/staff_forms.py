@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
     SearchField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from instant_coorace import labels
+from instant_coorace.registrations.forms import PersonFields
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.registrations.roster import RosterFilter
 from instant_coorace.registrations.services import Applicant
@@ -74,34 +74,9 @@ class RosterFilterForm(FlaskForm):
         return args
 
 
-class StaffRegistrationForm(FlaskForm):
+class StaffRegistrationForm(PersonFields):
     """A registrant added by the team, for instance after a phone call."""
 
-    email = EmailField(
-        "Adresse e-mail",
-        validators=[
-            InputRequired("Indiquez l'adresse e-mail de la personne."),
-            Email("Cette adresse e-mail n'est pas valide (exemple : nom@structure.fr)."),
-            Length(max=254, message="254 caractères au plus."),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
-    first_name = StringField(
-        "Prénom",
-        validators=[
-            InputRequired("Indiquez le prénom."),
-            Length(max=100, message="100 caractères au plus."),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
-    last_name = StringField(
-        "Nom",
-        validators=[
-            InputRequired("Indiquez le nom."),
-            Length(max=100, message="100 caractères au plus."),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
     structure_id = SelectField(
         "Structure de l'annuaire", coerce=_optional_int, validate_choice=False
     )
@@ -122,6 +97,9 @@ class StaffRegistrationForm(FlaskForm):
 
     def __init__(self, structure_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(**kwargs)
+        for field in (self.email, self.first_name, self.last_name):
+            # Someone else's details: the browser must not offer the team's own.
+            field.render_kw = {"autocomplete": "off"}
         self._structure_ids = {structure_id for structure_id, _ in structure_choices}
         self.structure_id.choices = [
             SelectChoice(OTHER_STRUCTURE, "— Structure absente de l'annuaire —"),
