@@ -21,6 +21,7 @@ from instant_coorace.mail.rendering import render_pending
 from instant_coorace.registrations import errors, services
 from instant_coorace.registrations.models import Registration
 from tests.builders import applicant, make_event, make_structure, webinar_draft
+from tests.calendar_parsers import read_everywhere
 
 LINK = re.compile(r"http://localhost/inscription/([A-Za-z0-9_-]{40,})")
 
@@ -210,3 +211,32 @@ def test_the_worker_turns_a_registration_into_an_eml_invitation(app, runner):
     calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     assert calendar_part.get_param("method") == "REQUEST"
     assert "ATTENDEE" in calendar_part.get_content()
+
+
+def test_a_session_removed_from_an_event_is_cancelled_in_every_calendar(app):
+    two_days = (
+        SessionDraft(dt.date(2031, 4, 3), dt.time(9), dt.time(17), "Jour 1"),
+        SessionDraft(dt.date(2031, 4, 4), dt.time(9), dt.time(17), "Jour 2"),
+    )
+    event_id = event_services.create_event(webinar_draft(sessions=two_days))
+    event_services.publish(event_id)
+    services.register(event_id, applicant(1))
+    [invitation] = mails()
+    first, _second = db.session.scalars(select(Registration)).one().event.sessions
+    kept = (SessionDraft(dt.date(2031, 4, 3), dt.time(9), dt.time(17), "Jour 1", first.id),)
+    event_services.update_event(event_id, webinar_draft(sessions=kept))
+
+    _, changed, removed = mails()
+    uids = {str(v["UID"]) for v in calendar_of(invitation).walk("VEVENT")}
+    [kept_uid] = {str(v["UID"]) for v in calendar_of(changed).walk("VEVENT")}
+    [cancelled] = calendar_of(removed).walk("VEVENT")
+    assert removed.purpose == "sessions_removed"
+    assert calendar_of(removed)["METHOD"] == "CANCEL"
+    assert uids == {kept_uid, str(cancelled["UID"])}
+    assert cancelled["SEQUENCE"] == calendar_of(changed).walk("VEVENT")[0]["SEQUENCE"]
+    assert cancelled.decoded("DTSTART").day == 4
+    assert "vendredi 4 avril 2031" in removed.text_body
+    read = read_everywhere(removed.calendar_text.encode())
+    assert read.method == "CANCEL"
+    assert [e.status for e in read.events] == ["CANCELLED"]
+    assert read.events[0].attendees == ("mailto:personne1@adherent.example.org",)

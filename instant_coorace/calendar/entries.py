@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from instant_coorace.events.models import Event, EventFormat, EventStatus
+from instant_coorace.events.models import Event, EventFormat, EventSession, EventStatus
 from instant_coorace.urls import absolute_url
 
 DESCRIPTION_LIMIT = 1200
@@ -55,6 +55,57 @@ def session_entries(
             cancelled=event.status is EventStatus.CANCELLED,
         )
         for index, session in enumerate(sessions, start=1)
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class RemovedSession:
+    """A session deleted from an event, kept as plain values until its
+    cancellation is sent: by then its row is gone."""
+
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    label: str
+
+    @classmethod
+    def of(cls, session: EventSession) -> RemovedSession:
+        return cls(session.id, session.starts_at, session.ends_at, session.label)
+
+    def as_args(self) -> dict[str, object]:
+        """JSON-ready, for a pending mail's render arguments."""
+        return {
+            "id": self.id,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "label": self.label,
+        }
+
+    @classmethod
+    def from_args(cls, args: dict) -> RemovedSession:
+        return cls(
+            args["id"],
+            dt.datetime.fromisoformat(args["starts_at"]),
+            dt.datetime.fromisoformat(args["ends_at"]),
+            args["label"],
+        )
+
+
+def removed_session_entries(event: Event, removed: list[RemovedSession]) -> list[CalendarEntry]:
+    """Entries naming deleted sessions by their UID, for a ``METHOD:CANCEL``."""
+    page_url = absolute_url("events.event_page", slug=event.slug)
+    return [
+        CalendarEntry(
+            uid=session_uid(session.id),
+            summary=_one_line(_summary(event.title, session.label, 1, 1)),
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            description="",
+            location="",
+            url=page_url,
+            cancelled=True,
+        )
+        for session in sorted(removed, key=lambda s: s.starts_at)
     ]
 
 

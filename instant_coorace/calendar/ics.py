@@ -66,17 +66,21 @@ def invitation(
     organizer_name: str,
     management_url: str | None = None,
     attendee: Person | None = None,
+    entries: list[CalendarEntry] | None = None,
 ) -> bytes:
     """The invitation (or its cancellation) for one registrant, every session included.
 
     ``organizer_email`` must be the From address of the mail that carries it:
     clients only treat the file as an invitation when they match. ``attendee``
     defaults to the registrant; a seat handed over cancels the previous one's.
+    ``entries`` defaults to the event's sessions; a CANCEL of sessions deleted
+    from the event names them instead (``entries.removed_session_entries``).
     """
     attendee = attendee or registration.person
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method: {method!r}")
-    entries = session_entries(event, show_visio_link=True, management_url=management_url)
+    if entries is None:
+        entries = session_entries(event, show_visio_link=True, management_url=management_url)
     calendar = _calendar(entries, method=method)
     stamp = utcnow()
     for entry in entries:

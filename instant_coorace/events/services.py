@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.calendar.entries import RemovedSession
 from instant_coorace.database import utcnow
 from instant_coorace.events.drafts import EventDraft, SessionDraft
 from instant_coorace.events.models import (
@@ -182,6 +183,7 @@ def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
         series = _resolve_series(draft)
         slug = _choose_slug(draft, event_id=event.id)
         before = _calendar_facts(event)
+        sessions_before = [RemovedSession.of(session) for session in event.sessions]
         more_room = _grows(event.capacity, draft.capacity) or _grows(
             event.seats_per_structure, draft.seats_per_structure
         )
@@ -191,7 +193,9 @@ def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
             event.calendar_sequence += 1
         db.session.flush()
         if sequence_raised and event.status is EventStatus.PUBLISHED:
-            notifications.event_changed(event)
+            kept = {session.id for session in event.sessions}
+            removed = [session for session in sessions_before if session.id not in kept]
+            notifications.event_changed(event, removed)
         promoted = fill_free_seats(event) if more_room else []
         db.session.flush()
         line = event_lines([event])[0]

@@ -16,12 +16,18 @@ it is when rendered; whoever changes what a calendar holds raises it first
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 
 from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from instant_coorace.calendar import ics
+from instant_coorace.calendar.entries import (
+    CalendarEntry,
+    RemovedSession,
+    removed_session_entries,
+)
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date
@@ -47,6 +53,7 @@ class Notice(enum.StrEnum):
     CANCELLED = "registration_cancelled"
     LINK_RESENT = "link_resent"
     EVENT_CHANGED = "event_changed"
+    SESSIONS_REMOVED = "sessions_removed"
     EVENT_CANCELLED = "event_cancelled"
     SEAT_HANDED_OVER = "seat_handed_over"
     SEAT_RECEIVED = "seat_received"
@@ -60,6 +67,7 @@ SUBJECTS = {
     Notice.CANCELLED: "Désinscription enregistrée : {title} – {date}",
     Notice.LINK_RESENT: "Votre lien d'inscription : {title} – {date}",
     Notice.EVENT_CHANGED: "Modification : {title} – {date}",
+    Notice.SESSIONS_REMOVED: "Session supprimée : {title} – {date}",
     Notice.EVENT_CANCELLED: "Annulation : {title} – {date}",
     Notice.SEAT_HANDED_OVER: "Place transmise : {title} – {date}",
     Notice.SEAT_RECEIVED: "Une place vous a été transmise : {title} – {date}",
@@ -93,9 +101,11 @@ def link_resent(registration: Registration, hour_key: str) -> None:
     _send(registration, Notice.LINK_RESENT, f"{registration.token_nonce}:{hour_key}")
 
 
-def event_changed(event: Event) -> None:
+def event_changed(event: Event, removed_sessions: Sequence[RemovedSession] = ()) -> None:
     """Date, time, place or link changed: everyone registered is told, and
-    confirmed seats get the updated invitation."""
+    confirmed seats get the updated invitation, plus a cancellation of the
+    sessions deleted from the event (one iTIP message carries one method)."""
+    removed = [session.as_args() for session in removed_sessions]
     for registration in _active_registrations(event):
         confirmed = registration.status is RegistrationStatus.CONFIRMED
         _send(
@@ -104,6 +114,14 @@ def event_changed(event: Event) -> None:
             event.calendar_sequence,
             calendar="REQUEST" if confirmed else None,
         )
+        if confirmed and removed:
+            _send(
+                registration,
+                Notice.SESSIONS_REMOVED,
+                event.calendar_sequence,
+                calendar="CANCEL",
+                removed_sessions=removed,
+            )
 
 
 def event_cancelled(event: Event) -> None:
@@ -170,7 +188,7 @@ def _send(
     calendar: ics.Method | None = None,
     with_link: bool = True,
     person: Person | None = None,
-    **extra: str,
+    **extra: object,
 ) -> bool:
     person = person or registration.person
     mail_id = enqueue_pending(
@@ -224,12 +242,15 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "message_html": render_markdown(extra.get("markdown", "")),
         **extra,
     }
+    removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
+    entries = removed_session_entries(event, removed) if removed else None
+    context["removed_entries"] = entries
     method = args["calendar"]
     return Rendered(
         subject=subject,
         text_body=render_template(f"email/{notice.value}.txt", **context),
         html_body=render_template(f"email/{notice.value}.html", **context),
-        calendar=_calendar(registration, person, method, manage_url) if method else None,
+        calendar=_calendar(registration, person, method, manage_url, entries) if method else None,
     )
 
 
@@ -250,7 +271,11 @@ def _obsolete(notice: Notice, registration: Registration, person: Person, args: 
 
 
 def _calendar(
-    registration: Registration, attendee: Person, method: ics.Method, manage_url: str | None
+    registration: Registration,
+    attendee: Person,
+    method: ics.Method,
+    manage_url: str | None,
+    entries: list[CalendarEntry] | None,
 ) -> CalendarAttachment:
     organizer = parse_sender(current_app.config["MAIL_DEFAULT_SENDER"])
     text = ics.invitation(
@@ -261,6 +286,7 @@ def _calendar(
         organizer_name=organizer.display_name,
         management_url=manage_url,
         attendee=attendee,
+        entries=entries,
     )
     return CalendarAttachment(text.decode())
 
