@@ -10,12 +10,13 @@ import io
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person, StructureKind
 from instant_coorace.registrations import services
-from instant_coorace.registrations.export import HEADERS, neutralise
+from instant_coorace.registrations.export import HEADERS
 from instant_coorace.registrations.models import (
     Registration,
     RegistrationSource,
     RegistrationStatus,
 )
+from instant_coorace.spreadsheets import neutralise
 from tests.builders import applicant, make_event, make_structure
 
 

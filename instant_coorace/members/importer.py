@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.members import fields
 from instant_coorace.members.models import Membership, StructureKind
+from instant_coorace.spreadsheets import restore
 
 MAX_LENGTHS = {"name": 200, "address": 300, "city": 120}
 
@@ -58,8 +59,6 @@ MEMBERSHIP_WORDS = {
     "membre": Membership.MEMBER,
     "partenaire": Membership.PARTNER,
 }
-
-_FORMULA_GUARD = re.compile(r"'(?=[=+\-@])")
 
 
 class ImportFileError(ValueError):
@@ -241,9 +240,9 @@ def _records(reader) -> Iterator[tuple[int, list[str]]]:
 
 
 def _cell(cells: list[str], index: int) -> str:
-    """The cell's text, without the apostrophe our export puts before = + - @."""
+    """The cell's text, without the apostrophe our exports put before a formula."""
     value = cells[index].strip() if index < len(cells) else ""
-    return _FORMULA_GUARD.sub("", value, count=1) if value.startswith("'") else value
+    return restore(value)
 
 
 def _validate(

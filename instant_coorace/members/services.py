@@ -33,6 +33,7 @@ from instant_coorace.members.importer import (
     parse_directory,
 )
 from instant_coorace.members.models import Membership, Structure, StructureKind, StructureKindRow
+from instant_coorace.spreadsheets import neutralise
 
 IMPORTABLE_FIELDS = (
     "name",
@@ -402,7 +403,7 @@ def export_directory_csv(filters: DirectoryFilters) -> str:
     writer.writerow(EXPORT_HEADER)
     for structure in search_structures(filters):
         writer.writerow(
-            _safe_cell(value)
+            neutralise(value)
             for value in (
                 structure.name,
                 "/".join(structure.kinds),
@@ -418,8 +419,3 @@ def export_directory_csv(filters: DirectoryFilters) -> str:
             )
         )
     return "\ufeff" + buffer.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading apostrophe."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -12,6 +12,7 @@ from instant_coorace import labels
 from instant_coorace.formatting import numeric_datetime
 from instant_coorace.registrations import roster
 from instant_coorace.registrations.models import RegistrationStatus
+from instant_coorace.spreadsheets import neutralise
 
 HEADERS = (
     "Nom",
@@ -28,7 +29,6 @@ HEADERS = (
     "Besoins particuliers",
 )
 BOM = "\ufeff"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ROWS_PER_CHUNK = 500
 
 
@@ -49,11 +49,6 @@ def registrations_csv(event_id: int, status: RegistrationStatus | None = None) -
 
 def filename_for(slug: str) -> str:
     return f"inscrits-{slug}.csv"
-
-
-def neutralise(cell: str) -> str:
-    """Keep spreadsheet software from reading a cell as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
 def _cells(row: roster.ExportRow, kinds: dict[int, list]) -> tuple[str, ...]:
