@@ -240,3 +240,27 @@ def test_a_session_removed_from_an_event_is_cancelled_in_every_calendar(app):
     assert read.method == "CANCEL"
     assert [e.status for e in read.events] == ["CANCELLED"]
     assert read.events[0].attendees == ("mailto:personne1@adherent.example.org",)
+
+
+def test_rendering_a_batch_reads_the_same_for_5_or_25_mails(app):
+    """Each mail's rendered text is one UPDATE; what rendering reads must not grow."""
+    from sqlalchemy import event as sa_event
+
+    def statements_to_render(count: int) -> int:
+        event = make_event(capacity=None, sessions=2)
+        for number in range(count):
+            services.register(event.id, applicant(f"{count}-{number}"))
+        seen = []
+
+        def note(_connection, _cursor, statement, *_):
+            if statement.lstrip().upper().startswith("SELECT"):
+                seen.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert render_pending() == count
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", note)
+        return len(seen)
+
+    assert statements_to_render(5) == statements_to_render(25)

@@ -31,12 +31,18 @@ class Rendered:
 
 
 Renderer = Callable[[OutgoingMail], Rendered | None]
+Preloader = Callable[[list[OutgoingMail]], list[object]]
+"""Loads what a batch's renderers read, in a few queries rather than a few per mail;
+returns the loaded objects, which are kept alive while the batch renders."""
 
 _renderers: dict[str, Renderer] = {}
+_preloaders: dict[str, Preloader] = {}
 
 
-def register_renderer(purpose: str, renderer: Renderer) -> None:
+def register_renderer(purpose: str, renderer: Renderer, preload: Preloader | None = None) -> None:
     _renderers[purpose] = renderer
+    if preload is not None:
+        _preloaders[purpose] = preload
 
 
 def render_all_pending() -> int:
@@ -67,6 +73,7 @@ def render_pending(limit: int = 200) -> int:
         query = query.with_for_update(skip_locked=True)
     try:
         mails = session.scalars(query).all()
+        loaded = _preload(mails)  # noqa: F841 - held so the identity map keeps them
         for mail in mails:
             _render(mail)
         session.commit()
@@ -74,6 +81,13 @@ def render_pending(limit: int = 200) -> int:
         session.rollback()
         raise
     return len(mails)
+
+
+def _preload(mails: list[OutgoingMail]) -> list[object]:
+    loaded: list[object] = []
+    for preload in set(filter(None, (_preloaders.get(mail.purpose) for mail in mails))):
+        loaded += preload([mail for mail in mails if _preloaders.get(mail.purpose) is preload])
+    return loaded
 
 
 def _render(mail: OutgoingMail) -> None:

@@ -291,5 +291,21 @@ def _calendar(
     return CalendarAttachment(text.decode())
 
 
+def preload(mails: list[OutgoingMail]) -> list[object]:
+    """Everything ``render`` reads for a batch, in four queries."""
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(Registration.id.in_({mail.registration_id for mail in mails}))
+        .options(
+            selectinload(Registration.event).selectinload(Event.sessions),
+            selectinload(Registration.event).selectinload(Event.programme),
+        )
+    ).all()
+    people = db.session.scalars(
+        select(Person).where(Person.id.in_({mail.render_args["person_id"] for mail in mails}))
+    ).all()
+    return [*registrations, *people]
+
+
 for _notice in Notice:
-    register_renderer(_notice.value, render)
+    register_renderer(_notice.value, render, preload)
