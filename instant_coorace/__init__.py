@@ -91,7 +91,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     from instant_coorace import labels
 
-    app.context_processor(lambda: {"labels": labels, "config": app.config})
+    app.context_processor(lambda: {"labels": labels})
 
 
 def register_commands(app: Flask) -> None:
