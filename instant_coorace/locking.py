@@ -14,8 +14,10 @@ from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
 
 
-def lock_event(event_id: int) -> Event | None:
-    """Start a fresh transaction holding the write lock for ``event_id``.
+def lock_event(event: int | str) -> Event | None:
+    """Start a fresh transaction holding the write lock for ``event``: its id, or
+    its public slug (the public form knows only the slug, and reading the id
+    first would cost a statement).
 
     PostgreSQL locks the event row (``SELECT … FOR UPDATE``); SQLite has only a
     database-wide write lock, taken at ``BEGIN IMMEDIATE``. The caller commits or
@@ -26,24 +28,22 @@ def lock_event(event_id: int) -> Event | None:
         raise RuntimeError("lock_event() must start its own transaction; flush or commit first")
     if session.in_transaction():
         session.rollback()
+    key = Event.slug if isinstance(event, str) else Event.id
+    query = select(Event).where(key == event)
     if db.engine.dialect.name == "sqlite":
         session.connection(execution_options={SQLITE_IMMEDIATE: True})
-        return session.get(Event, event_id, populate_existing=True)
-    return session.scalars(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    else:
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
 @contextmanager
-def event_transaction(event_id: int) -> Iterator[Event | None]:
-    """One use case's transaction under the event's lock: committed when the
-    block ends, rolled back (and the error re-raised) when it fails."""
-    event = lock_event(event_id)
+def event_transaction(event: int | str) -> Iterator[Event | None]:
+    """One use case's transaction under the lock of ``event`` (id or slug):
+    committed when the block ends, rolled back (and the error re-raised) when it fails."""
+    locked = lock_event(event)
     try:
-        yield event
+        yield locked
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -120,6 +120,33 @@ def test_a_structure_must_be_chosen(client):
     assert rows(Registration) == 0
 
 
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ("n'importe quoi", "Cette structure n'est pas dans la liste"),
+        ("999999", "Cette structure n'est pas dans l'annuaire."),
+        ("inactive", "Cette structure n'est pas dans l'annuaire."),
+    ],
+)
+def test_a_structure_outside_the_directory_is_refused_on_its_field(client, chosen, message):
+    """Only the chosen structure is looked up on submission: a tampered value, an
+    unknown id or a deactivated structure is refused next to the field, with the
+    rest of the input kept and the list offered again."""
+    if chosen == "inactive":
+        chosen = str(make_structure("Ancienne association", active=False).id)
+    listed = make_structure("Régie de quartier")
+    event = make_event()
+
+    response = submit(client, event, structure=chosen, last_name="Garonne-Tarn")
+
+    html = text(response)
+    assert response.status_code == 422
+    assert message in html
+    assert 'value="Garonne-Tarn"' in html
+    assert f'<option value="{listed.id}">Régie de quartier</option>' in html
+    assert rows(Registration) == 0 and rows(Person) == 0 and rows(OutgoingMail) == 0
+
+
 def test_registering_twice_resends_the_link_by_mail_without_revealing_it(client):
     event = make_event()
     submit(client, event)

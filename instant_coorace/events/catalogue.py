@@ -80,14 +80,6 @@ def upcoming_events(
     return _overviews(events, now)
 
 
-def visible_event(slug: str) -> Event | None:
-    """The event behind a public address, alone (one query): what accepting a
-    registration needs. ``None`` for unknown slugs and drafts."""
-    return db.session.scalars(
-        select(Event).where(Event.slug == slug, Event.status != EventStatus.DRAFT)
-    ).one_or_none()
-
-
 def public_event(slug: str, now: dt.datetime | None = None) -> EventOverview | None:
     """A published or cancelled event with its sessions and programme; ``None``
     for unknown slugs and drafts, which the public never sees."""

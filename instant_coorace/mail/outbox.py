@@ -110,12 +110,15 @@ def enqueue_pending(
     event_id: int | None = None,
 ) -> int | None:
     """Like ``enqueue``, for a mail the worker renders before sending it (see
-    ``mail/rendering.py``). One statement (``INSERT … ON CONFLICT DO NOTHING``),
-    cheap enough for a transaction holding an event's lock. Returns the new
-    mail's id, or ``None`` when the key was already used."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.session.scalar(
-        insert(OutgoingMail)
+    ``mail/rendering.py``). One Core statement (``INSERT … ON CONFLICT DO
+    NOTHING``) on the session's connection, cheap enough for a transaction
+    holding an event's lock; what it refers to must have been flushed. Returns
+    the new mail's id, or ``None`` when the key was already used."""
+    connection = db.session.connection()
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    table = OutgoingMail.__table__
+    return connection.scalar(
+        insert(table)
         .values(
             purpose=purpose,
             dedup_key=dedup_key,
@@ -130,8 +133,8 @@ def enqueue_pending(
             attempts=0,
             next_attempt_at=utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=[OutgoingMail.dedup_key])
-        .returning(OutgoingMail.id)
+        .on_conflict_do_nothing(index_elements=[table.c.dedup_key])
+        .returning(table.c.id)
     )
 
 

@@ -6,6 +6,8 @@ Both ask who the person is; the structure comes from the directory, or is
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +17,7 @@ from instant_coorace.members.directory import DepartmentGroup
 from instant_coorace.registrations.services import Applicant
 
 OTHER_STRUCTURE = "autre"
+_STRUCTURE_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 class PersonFields(FlaskForm):
@@ -54,11 +57,12 @@ class ApplicantForm(PersonFields):
             Length(max=150, message="La fonction est trop longue (150 caractères au plus)."),
         ],
     )
+    # Only the chosen structure is looked up (by the service, in the directory):
+    # the whole directory is loaded to show the list, not to accept a registration.
     structure = SelectField(
         "Structure",
         validators=[DataRequired("Choisissez la structure, ou « Autre structure ».")],
-        validate_choice=True,
-        invalid_choice_message="Cette structure n'est pas dans la liste : choisissez-en une autre.",
+        validate_choice=False,
     )
     other_structure_name = StringField(
         "Nom de la structure (si « Autre structure »)",
@@ -72,9 +76,15 @@ class ApplicantForm(PersonFields):
         ],
     )
 
-    def __init__(self, groups: list[DepartmentGroup], *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def offer_structures(self, groups: list[DepartmentGroup]) -> None:
+        """The directory's structures as the list's options, before rendering."""
         self.structure.choices = structure_choices(groups)
+
+    def validate_structure(self, field: SelectField) -> None:
+        if field.data != OTHER_STRUCTURE and not _STRUCTURE_ID.fullmatch(field.data):
+            raise ValidationError(
+                "Cette structure n'est pas dans la liste : choisissez-en une autre."
+            )
 
     def validate_other_structure_name(self, field: StringField) -> None:
         if self.structure.data == OTHER_STRUCTURE and not (field.data or "").strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
@@ -50,11 +50,12 @@ class Receipt:
 
 
 def register(
-    event_id: int,
+    event: int | str,
     applicant: Applicant,
     source: RegistrationSource = RegistrationSource.PUBLIC_FORM,
 ) -> Receipt:
-    """Register ``applicant``: a confirmed seat if one is free, else the waiting list.
+    """Register ``applicant`` to ``event`` (its id, or the slug of its public page):
+    a confirmed seat if one is free, else the waiting list.
 
     Staff registrations skip the opening window and the audience rule, not capacity.
     Someone already registered through the public form gets their link again by
@@ -62,21 +63,21 @@ def register(
     """
     # Read before the lock: every statement under it delays the next registrant.
     structure = _resolve_structure(applicant.structure_id)
-    with event_transaction(event_id) as event:
-        if event is None or (
-            event.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
+    with event_transaction(event) as locked:
+        if locked is None or (
+            locked.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
         ):
             raise errors.EventNotFound()
         if source is not RegistrationSource.STAFF:
-            _check_open(event)
-            _check_audience(event, structure)
-        elif event.status is EventStatus.CANCELLED:
+            _check_open(locked)
+            _check_audience(locked, structure)
+        elif locked.status is EventStatus.CANCELLED:
             raise errors.EventCancelled()
         person = _person_by_email(applicant.email)
-        registration = _registration_of(event, person) if person else None
+        registration = _registration_of(locked, person) if person else None
         already = registration is not None and registration.status in ACTIVE_STATUSES
         if not already:
-            receipt = _place(event, applicant, structure, source, person, registration)
+            receipt = _place(locked, applicant, structure, source, person, registration)
         elif source is RegistrationSource.PUBLIC_FORM:
             notifications.link_resent(registration, utcnow().strftime("%Y%m%d%H"))
     if already:
@@ -94,9 +95,9 @@ def _place(
 ) -> Receipt:
     """A seat or a place in line for ``applicant``; ``person`` and ``registration``
     are what we already hold for that address (a cancelled registration is reused)."""
+    occupancy = _occupancy(event.id, structure.id if structure else None)
+    has_seat = occupancy.has_seat(event, structure is not None)
     person = _update_person(person or _new_person(applicant.email), applicant, structure)
-    has_seat = _has_seat_for(event, structure)
-    position = None if has_seat else _next_waitlist_position(event.id)
     if registration is None:
         registration = Registration(event=event, person=person)
         db.session.add(registration)
@@ -111,7 +112,7 @@ def _place(
         _confirm(registration)
     else:
         registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlist_position = position
+        registration.waitlist_position = occupancy.last_waitlist_position + 1
     db.session.flush()
     notifications.registration_placed(registration)
     return Receipt(registration.id, registration.status, token)
@@ -332,10 +333,44 @@ def _registration_of(event: Event, person: Person) -> Registration | None:
     ).one_or_none()
 
 
-def _has_seat_for(event: Event, structure: StructureChoice | None) -> bool:
-    if event.capacity is not None and _confirmed_count(event.id) >= event.capacity:
-        return False
-    return structure is None or _structure_has_seat(event, structure.id)
+@dataclasses.dataclass(frozen=True)
+class Occupancy:
+    """What deciding one seat needs to know about an event, read in one statement."""
+
+    confirmed: int
+    confirmed_for_structure: int
+    last_waitlist_position: int
+
+    def has_seat(self, event: Event, for_structure: bool) -> bool:
+        if event.capacity is not None and self.confirmed >= event.capacity:
+            return False
+        return not (
+            for_structure
+            and event.seats_per_structure is not None
+            and self.confirmed_for_structure >= event.seats_per_structure
+        )
+
+
+def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    for_structure = (
+        func.count().filter(confirmed, Registration.structure_id == structure_id)
+        if structure_id is not None
+        else literal(0)
+    )
+    row = db.session.execute(
+        select(
+            func.count().filter(confirmed),
+            for_structure,
+            func.coalesce(
+                func.max(Registration.waitlist_position).filter(
+                    Registration.status == RegistrationStatus.WAITLISTED
+                ),
+                0,
+            ),
+        ).where(Registration.event_id == event_id)
+    ).one()
+    return Occupancy(*row)
 
 
 def _structure_has_seat(event: Event, structure_id: int) -> bool:
@@ -377,13 +412,3 @@ def _confirm(registration: Registration) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     registration.waitlist_position = None
     registration.confirmed_at = utcnow()
-
-
-def _next_waitlist_position(event_id: int) -> int:
-    last = db.session.scalar(
-        select(func.max(Registration.waitlist_position)).where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-    )
-    return (last or 0) + 1

@@ -72,25 +72,21 @@ def registration_error(error: errors.RegistrationError):
 @blueprint.route("/evenements/<slug>/inscription", methods=["GET", "POST"])
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def register(slug: str):
-    # The page's overview (programme, seats…) is loaded only to render a page:
-    # an accepted registration needs the event alone.
-    event = catalogue.visible_event(slug)
-    if event is None:
-        abort(404)
-    refusal = availability(event, utcnow()).refusal
-    if refusal is not None:
-        return _refused(catalogue.public_event(slug), refusal())
-    form = ApplicantForm(structures_for_picker())
+    # An accepted registration costs no read before the event's lock: the event,
+    # its page and the directory are loaded only to show a page.
+    form = ApplicantForm()
     if not form.validate_on_submit():
-        return _form_page(catalogue.public_event(slug), form)
+        return _form_page(slug, form)
     try:
-        receipt = services.register(event.id, form.to_applicant())
+        receipt = services.register(slug, form.to_applicant())
+    except errors.EventNotFound:
+        abort(404)
     except errors.AlreadyRegistered as error:
         form.email.errors.append(error.message)
-        return _form_page(catalogue.public_event(slug), form, status=409)
+        return _form_page(slug, form, status=409)
     except STRUCTURE_ERRORS as error:
         form.structure.errors.append(error.message)
-        return _form_page(catalogue.public_event(slug), form)
+        return _form_page(slug, form)
     except (
         errors.EventCancelled,
         errors.RegistrationClosed,
@@ -149,7 +145,7 @@ def cancel(token: str):
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def hand_over(token: str):
     mine = _changeable(token)
-    form = ApplicantForm(structures_for_picker())
+    form = ApplicantForm()
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -165,6 +161,7 @@ def hand_over(token: str):
                 new_token=new_token,
                 shows_link=shows_personal_links(),
             )
+    form.offer_structures(structures_for_picker())
     return render_template(
         "registrations/hand_over.html", mine=mine, token=token, form=form
     ), status
@@ -180,9 +177,17 @@ def _changeable(token: str) -> personal.PersonalRegistration:
     return mine
 
 
-def _form_page(overview: catalogue.EventOverview, form: ApplicantForm, status: int | None = None):
+def _form_page(slug: str, form: ApplicantForm, status: int | None = None):
+    """The form (again, with its errors), or why registering is impossible."""
+    overview = catalogue.public_event(slug)
+    if overview is None:
+        abort(404)
+    refusal = availability(overview.event, utcnow()).refusal
+    if refusal is not None:
+        return _refused(overview, refusal())
     if status is None:
         status = 422 if form.errors else 200
+    form.offer_structures(structures_for_picker())
     return render_template("registrations/register.html", overview=overview, form=form), status
 
 
