@@ -352,25 +352,36 @@ class Occupancy:
 
 
 def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    """One statement of three indexed subqueries (``registration (event_id, status)``),
+    so that each reads only the rows it counts."""
+
+    def of_status(status: RegistrationStatus):
+        return select(Registration.id).where(
+            Registration.event_id == event_id, Registration.status == status
+        )
+
+    confirmed = of_status(RegistrationStatus.CONFIRMED)
     for_structure = (
-        func.count().filter(confirmed, Registration.structure_id == structure_id)
-        if structure_id is not None
-        else literal(0)
+        confirmed.where(Registration.structure_id == structure_id) if structure_id else None
     )
+    waitlisted = of_status(RegistrationStatus.WAITLISTED)
     row = db.session.execute(
         select(
-            func.count().filter(confirmed),
-            for_structure,
+            _count(confirmed),
+            _count(for_structure) if for_structure is not None else literal(0),
             func.coalesce(
-                func.max(Registration.waitlist_position).filter(
-                    Registration.status == RegistrationStatus.WAITLISTED
-                ),
+                waitlisted.with_only_columns(
+                    func.max(Registration.waitlist_position)
+                ).scalar_subquery(),
                 0,
             ),
-        ).where(Registration.event_id == event_id)
+        )
     ).one()
     return Occupancy(*row)
+
+
+def _count(query):
+    return query.with_only_columns(func.count()).scalar_subquery()
 
 
 def _structure_has_seat(event: Event, structure_id: int) -> bool:
