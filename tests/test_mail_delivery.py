@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import socket
+import time
 from pathlib import Path
 
 import time_machine
@@ -12,6 +14,7 @@ from sqlalchemy import select
 
 from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
+from instant_coorace.extensions import mail as mail_extension
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.worker import deliver_due_mail
 from tests.builders import SAMPLE_CALENDAR, queue_mail
@@ -80,6 +83,27 @@ def test_mail_waits_while_smtp_is_down_then_goes_once(smtp_app, smtp_server):
     assert len(smtp_server.received) == 1
     assert reload(mail.id).status is MailStatus.SENT
     assert reload(mail.id).attempts == 2
+
+
+def test_a_server_that_accepts_and_never_greets_times_out_and_mail_waits(smtp_app):
+    """A blackholed SMTP server (the TCP connection opens, no greeting ever comes)
+    costs one timeout, not the worker: the mail waits for its next attempt."""
+    silent = socket.create_server(("127.0.0.1", 0))
+    smtp_app.config.update(MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT_SECONDS=1)
+    mail_extension.init_app(smtp_app)
+    mail = queue_mail(1)
+    try:
+        started = time.monotonic()
+        deliver_due_mail()
+        waited = time.monotonic() - started
+    finally:
+        silent.close()
+
+    assert waited < 5
+    waiting = reload(mail.id)
+    assert waiting.status is MailStatus.QUEUED
+    assert waiting.attempts == 1
+    assert waiting.last_error
 
 
 def test_a_451_reply_is_retried_later_with_growing_delays(smtp_app, smtp_server):

@@ -71,6 +71,27 @@ def test_mail_of_a_crashed_worker_goes_once_its_lease_expires(smtp_app, smtp_ser
     assert statuses() == [MailStatus.SENT]
 
 
+def test_a_mail_that_stops_its_worker_every_time_ends_in_failure(smtp_app, smtp_server):
+    """A worker that dies while sending this mail, attempt after attempt (the lease
+    expires each time), must not keep it in the outbox forever."""
+    smtp_app.config["MAIL_MAX_ATTEMPTS"] = 3
+    mail_id = queue_mail(1).id
+    lease = None
+    for _ in range(3):
+        with time_machine.travel(lease or utcnow()):
+            [claimed] = claim_batch()  # …and the worker dies
+        lease = claimed.lease + dt.timedelta(seconds=1)
+
+    with time_machine.travel(lease):
+        assert claim_batch() == []
+    db.session.rollback()
+    abandoned = db.session.get(OutgoingMail, mail_id)
+    assert abandoned.status is MailStatus.FAILED
+    assert "interrompu à chaque tentative" in abandoned.last_error
+    assert "3 tentatives" in abandoned.last_error
+    assert smtp_server.received == []
+
+
 def test_a_worker_waking_after_its_lease_sends_nothing_more(smtp_app, smtp_server):
     queue_mail(1)
     stale_batch = claim_batch()  # this worker stalls…

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
-from flask_mail import Connection
 
 from instant_coorace.database import utcnow
 from instant_coorace.mail.message import as_wire_bytes
@@ -64,17 +63,43 @@ def open_transport() -> Iterator[Transport]:
         yield MailDirectory(Path(current_app.instance_path) / "mail")
         return
     try:
-        # Flask-Mail's connection knows the server, port, TLS/SSL and login settings.
-        host = Connection(settings).configure_host()
+        host = _connect(settings, current_app.config["MAIL_TIMEOUT_SECONDS"])
     except (smtplib.SMTPException, OSError) as error:
         raise failure_from(error, connection_lost=True) from error
-    if host.sock is not None:
-        host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
     try:
         yield SmtpTransport(host)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             host.quit()
+
+
+class SmtpSettings(Protocol):
+    """What Flask-Mail read from the configuration (``app.extensions["mail"]``)."""
+
+    server: str
+    port: int | None
+    use_ssl: bool
+    use_tls: bool
+    username: str | None
+    password: str | None
+
+
+def _connect(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    """Flask-Mail's ``Connection.configure_host`` (its server, port, TLS/SSL and
+    login settings) with a timeout from the first byte: Flask-Mail opens the
+    socket without one, so a server that accepts and never greets would hold
+    the worker forever."""
+    factory = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+    host = factory(settings.server, settings.port, timeout=timeout)
+    try:
+        if settings.use_tls:
+            host.starttls()
+        if settings.username and settings.password:
+            host.login(settings.username, settings.password)
+    except BaseException:
+        host.close()
+        raise
+    return host
 
 
 class SmtpTransport:

@@ -28,6 +28,8 @@ from instant_coorace.mail.rendering import render_all_pending
 
 logger = logging.getLogger(__name__)
 
+ABANDONED = "Abandon : l'envoi a été interrompu à chaque tentative, sans réponse du serveur"
+
 _TABLE = OutgoingMail.__table__
 _CLAIMED_COLUMNS = [
     _TABLE.c[name]
@@ -116,11 +118,15 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
     sender = parse_sender(config["MAIL_DEFAULT_SENDER"])
     claimed = []
     for row in sorted(rows, key=lambda row: row.id):
+        if row.attempts > config["MAIL_MAX_ATTEMPTS"]:
+            # Only a lease that expired every time gets here: a mail whose sending
+            # stops its worker (every attempt) must not stop the outbox forever.
+            _give_up(row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)")
+            continue
         try:
             message = build_message(row, sender)
         except ValueError as error:
-            outcome = outcomes.failed(row.id, lease, f"Message invalide : {error}")
-            db.session.execute(outcome.statement, outcome.params)
+            _give_up(row.id, lease, f"Message invalide : {error}")
             continue
         claimed.append(
             ClaimedMail(
@@ -135,6 +141,11 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
         )
     db.session.commit()
     return claimed
+
+
+def _give_up(mail_id: int, lease: dt.datetime, reason: str) -> None:
+    outcome = outcomes.failed(mail_id, lease, reason)
+    db.session.execute(outcome.statement, outcome.params)
 
 
 def deliver_batch(batch: list[ClaimedMail]) -> None:
