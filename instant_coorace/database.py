@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from instant_coorace import search
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -25,6 +27,12 @@ SQLITE_IMMEDIATE = "sqlite_begin_immediate"
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# A schema made by ``create_all`` (tests, benchmarks) has the search function too.
+event.listen(
+    Base.metadata, "after_create", search.POSTGRESQL_FUNCTION.execute_if(dialect="postgresql")
+)
 
 
 def utcnow() -> dt.datetime:
@@ -68,6 +76,7 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("ic_fold", 1, search.fold, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")

@@ -102,6 +102,32 @@ def test_search_looks_at_name_city_and_email(staff_client):
     assert found("100%_") == set()
 
 
+def test_search_ignores_case_and_accents_and_sorts_accented_names_in_place(staff_client):
+    """What a French team types: « beziers » finds « BÉZIERS », « régie » finds
+    « RÉGIE », « oeuvre » finds « Œuvre », on SQLite as on PostgreSQL."""
+    fill(make_structure("RÉGIE DE QUARTIER"), city="BÉZIERS")
+    fill(make_structure("Œuvre Émeraude"), city="Sète")
+    fill(make_structure("Zéphyr Insertion"), city="Albi")
+    fill(make_structure("Atelier Côté Cour"), city="Castres")
+
+    def found(query: str) -> list[str]:
+        page = staff_client.get(LIST, query_string={"q": query}).get_data(as_text=True)
+        names = ("Atelier Côté Cour", "Œuvre Émeraude", "RÉGIE DE QUARTIER", "Zéphyr Insertion")
+        return sorted((page.index(name), name) for name in names if name in page)
+
+    assert [name for _, name in found("beziers")] == ["RÉGIE DE QUARTIER"]
+    assert [name for _, name in found("régie")] == ["RÉGIE DE QUARTIER"]
+    assert [name for _, name in found("OEUVRE sete")] == ["Œuvre Émeraude"]
+    assert [name for _, name in found("cote")] == ["Atelier Côté Cour"]
+    # Alphabetical as a reader expects: « Œuvre » with the O, « Zéphyr » last.
+    assert [name for _, name in found("")] == [
+        "Atelier Côté Cour",
+        "Œuvre Émeraude",
+        "RÉGIE DE QUARTIER",
+        "Zéphyr Insertion",
+    ]
+
+
 def test_filters_by_department_kind_membership_and_status(staff_client):
     make_structure("TARN ACI", department="81", kinds=(StructureKind.ACI,))
     make_structure("LOT AI", department="46", kinds=(StructureKind.AI,))

@@ -84,6 +84,8 @@ def test_list_filters_by_status_and_searches_name_email_and_structure(app, staff
     assert names("?q=ressourcerie") == ["Lefèvre"]
     assert names("?q=GARONNE") == ["Durand"]
     assert names("?q=camille+nog") == ["Noguès"]
+    assert names("?q=LEFEVRE") == ["Lefèvre"]
+    assert names("?q=nogu%C3%88s") == ["Noguès"]
     assert names("?q=100%25") == []
     assert names("?statut=nimporte") == ["Durand", "Lefèvre", "Noguès"]
 

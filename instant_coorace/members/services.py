@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 
 from instant_coorace.database import SQLITE_IMMEDIATE
 from instant_coorace.extensions import db
@@ -33,6 +33,7 @@ from instant_coorace.members.importer import (
     parse_directory,
 )
 from instant_coorace.members.models import Membership, Structure, StructureKind, StructureKindRow
+from instant_coorace.search import matches_word
 from instant_coorace.spreadsheets import neutralise
 
 IMPORTABLE_FIELDS = (
@@ -106,17 +107,9 @@ class DirectoryFilters:
 
 def search_structures(filters: DirectoryFilters) -> list[Structure]:
     """Structures matching every filter, by name; kinds come in one more query."""
-    query = select(Structure).order_by(func.lower(Structure.name), Structure.postcode)
-    if filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip())}%"
-        query = query.where(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (Structure.name, Structure.city, Structure.email)
-                )
-            )
-        )
+    query = select(Structure).order_by(func.ic_fold(Structure.name), Structure.postcode)
+    for word in filters.text.split():
+        query = query.where(matches_word(word, Structure.name, Structure.city, Structure.email))
     if filters.department:
         query = query.where(Structure.department == filters.department)
     if filters.kind is not None:
@@ -133,10 +126,6 @@ def get_structure(structure_id: int) -> Structure:
     if structure is None:
         raise StructureNotFound()
     return structure
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- Editing -----------------------------------------------------------------

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from instant_coorace.events.models import Event
@@ -24,6 +24,7 @@ from instant_coorace.registrations.models import (
     RegistrationStatus,
 )
 from instant_coorace.registrations.services import seat_counts
+from instant_coorace.search import matches_word
 
 PER_PAGE = 100
 
@@ -200,7 +201,7 @@ def structure_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Structure.id, Structure.name, Structure.department)
         .where(Structure.active.is_(True))
-        .order_by(func.lower(Structure.name), Structure.id)
+        .order_by(func.ic_fold(Structure.name), Structure.id)
     )
     return [
         (row.id, f"{row.name} ({row.department})" if row.department else row.name) for row in rows
@@ -258,12 +259,13 @@ def _filtered(statement: Select, event_id: int, roster_filter: RosterFilter) -> 
         statement = statement.where(Registration.status == roster_filter.status)
     for word in roster_filter.search.split():
         statement = statement.where(
-            or_(
-                Person.first_name.icontains(word, autoescape=True),
-                Person.last_name.icontains(word, autoescape=True),
-                Person.email.icontains(word, autoescape=True),
-                Structure.name.icontains(word, autoescape=True),
-                Registration.structure_name.icontains(word, autoescape=True),
+            matches_word(
+                word,
+                Person.first_name,
+                Person.last_name,
+                Person.email,
+                Structure.name,
+                Registration.structure_name,
             )
         )
     return statement
@@ -297,7 +299,7 @@ def _roster_order() -> tuple:
     return (
         _STATUS_ORDER,
         Registration.waitlist_position,
-        func.lower(Person.last_name),
-        func.lower(Person.first_name),
+        func.ic_fold(Person.last_name),
+        func.ic_fold(Person.first_name),
         Registration.id,
     )
