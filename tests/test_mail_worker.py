@@ -6,11 +6,13 @@ import collections
 import datetime as dt
 import threading
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
+from instant_coorace.mail.delivery import SmtpTransport
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.worker import claim_batch, deliver_batch, deliver_due_mail, run_forever
 from tests.builders import queue_mail
@@ -116,6 +118,38 @@ def test_a_late_outcome_does_not_overwrite_the_new_owners(smtp_app, smtp_server)
     assert statuses() == [MailStatus.SENDING]  # still the fresh worker's
     deliver_batch(fresh_batch)
     assert statuses() == [MailStatus.SENT]
+
+
+def test_a_worker_failing_mid_batch_keeps_what_it_sent_and_only_the_rest_goes_again(
+    smtp_app, smtp_server, monkeypatch
+):
+    """Outcomes are committed on a helper thread while the next mail is on the wire:
+    when the worker stops mid-batch, the mails already accepted stay « sent »,
+    and only the others go again once the lease expires."""
+    for number in range(5):
+        queue_mail(number)
+    real_send = SmtpTransport.send
+    calls = 0
+
+    def send_then_break(transport, mail, wire):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("the worker breaks while sending the third mail")
+        real_send(transport, mail, wire)
+
+    monkeypatch.setattr(SmtpTransport, "send", send_then_break)
+    batch = claim_batch()
+    with pytest.raises(RuntimeError):
+        deliver_batch(batch)
+    monkeypatch.undo()
+
+    assert statuses() == [MailStatus.SENT] * 2 + [MailStatus.SENDING] * 3
+    with time_machine.travel(batch[0].lease + dt.timedelta(seconds=1)):
+        assert deliver_due_mail() == 3
+    assert statuses() == [MailStatus.SENT] * 5
+    ids = collections.Counter(mail.message["Message-ID"] for mail in smtp_server.received)
+    assert len(ids) == 5 and max(ids.values()) == 1
 
 
 def test_cancelled_and_future_mail_is_left_alone(smtp_app, smtp_server):

@@ -1,4 +1,4 @@
-"""Handing built messages over: to the SMTP server configured for Flask-Mail,
+"""Handing messages over: to the SMTP server configured for Flask-Mail,
 or, with no ``MAIL_SERVER``, to ``.eml`` files under ``instance/mail/``.
 
 Every failure comes out as a ``DeliveryFailure`` that says whether trying again
@@ -16,19 +16,19 @@ import re
 import smtplib
 import tempfile
 from collections.abc import Iterator
-from email.mime.base import MIMEBase
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
 
 from instant_coorace.database import utcnow
-from instant_coorace.mail.message import as_wire_bytes
+from instant_coorace.mail.message import MailContent
 
 
 @dataclasses.dataclass(frozen=True)
 class ClaimedMail:
-    """A mail the worker owns until ``lease``, with its message already built."""
+    """A mail the worker owns until ``lease``: its envelope, and the stored
+    content its message is built from (``message.build_message``)."""
 
     id: int
     purpose: str
@@ -36,7 +36,7 @@ class ClaimedMail:
     lease: dt.datetime
     envelope_from: str
     envelope_to: str
-    message: MIMEBase
+    content: MailContent
 
 
 class DeliveryFailure(Exception):
@@ -51,8 +51,8 @@ class DeliveryFailure(Exception):
 
 
 class Transport(Protocol):
-    def send(self, mail: ClaimedMail) -> None:
-        """Deliver ``mail`` or raise ``DeliveryFailure``."""
+    def send(self, mail: ClaimedMail, wire: bytes) -> None:
+        """Deliver ``mail``, whose message is ``wire``, or raise ``DeliveryFailure``."""
 
 
 @contextlib.contextmanager
@@ -106,10 +106,10 @@ class SmtpTransport:
     def __init__(self, host: smtplib.SMTP) -> None:
         self.host = host
 
-    def send(self, mail: ClaimedMail) -> None:
+    def send(self, mail: ClaimedMail, wire: bytes) -> None:
         # The envelope names one recipient, whatever the headers say.
         try:
-            self.host.sendmail(mail.envelope_from, [mail.envelope_to], as_wire_bytes(mail.message))
+            self.host.sendmail(mail.envelope_from, [mail.envelope_to], wire)
         except (smtplib.SMTPException, OSError) as error:
             raise failure_from(error) from error
 
@@ -121,14 +121,14 @@ class MailDirectory:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def send(self, mail: ClaimedMail) -> None:
+    def send(self, mail: ClaimedMail, wire: bytes) -> None:
         purpose = re.sub(r"[^a-z0-9_-]+", "-", mail.purpose.lower())
         name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{mail.id}-{purpose}.eml"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(descriptor, "wb") as file:
-                file.write(as_wire_bytes(mail.message))
+                file.write(wire)
             os.replace(temporary, self.directory / name)
         except OSError as error:
             raise DeliveryFailure(f"Écriture impossible : {error}", permanent=False) from error

@@ -4,8 +4,9 @@ Every outcome is fenced by the lease: it changes the row only while the row is
 still ``sending`` under the lease of the worker that sent it, so a worker that
 lost its lease (it stalled, another took over) cannot overwrite anything.
 
-Outcomes are written one short transaction each, so a crash forgets at most
-the mail in flight, on one connection kept for the batch. On PostgreSQL
+Outcomes are written one short transaction each, on a helper thread while
+the next mail is on the wire, so a crash forgets at most the mail in flight
+and the outcome of the one before (``outcome_writer``). On PostgreSQL
 they commit without waiting for the WAL flush, as SQLite does here
 (``synchronous=NORMAL``): a worker crash loses nothing; a database crash may
 forget the last fraction of a second of outcomes, and those mails would go
@@ -18,9 +19,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy import Update, bindparam, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure
@@ -96,21 +98,57 @@ def not_sent(mail: ClaimedMail, failure: DeliveryFailure, max_attempts: int) -> 
 @contextlib.contextmanager
 def outcome_writer(engine: Engine) -> Iterator[Callable[[Outcome], None]]:
     """Yield ``record(outcome)``, which commits one outcome in its own short
-    transaction, on one connection kept for the whole batch."""
-    with engine.connect() as connection:
-        if engine.dialect.name != "postgresql":
-            connection = connection.execution_options(**{SQLITE_IMMEDIATE: True})
+    transaction on a helper thread (its own connection, kept for the batch), so
+    that the next mail goes on the wire meanwhile.
 
-            def record(outcome: Outcome) -> None:
-                with connection.begin():
-                    connection.execute(outcome.statement, outcome.params)
+    ``record`` first waits for the previous commit: besides the mail being sent,
+    at most one outcome is ever uncommitted, so a worker that crashes leaves at
+    most two mails to go again. Every outcome is committed when the block ends.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-outcomes") as helper:
+        writer = _Writer(engine)
+        helper.submit(writer.open).result()
+        previous: Future | None = None
 
-            yield record
-            return
-        # One UPDATE is its own transaction: one round trip per outcome.
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(_NO_FLUSH_WAIT)
+        def record(outcome: Outcome) -> None:
+            nonlocal previous
+            if previous is not None:
+                previous.result()  # a failed commit stops the batch here
+            previous = helper.submit(writer.write, outcome)
+
         try:
-            yield lambda outcome: connection.execute(outcome.statement, outcome.params)
+            yield record
+            if previous is not None:
+                previous.result()
         finally:
-            connection.execute(_FLUSH_WAIT_AGAIN)
+            helper.submit(writer.close).result()
+
+
+class _Writer:
+    """The helper thread's connection; used by that thread only."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def open(self) -> None:
+        connection = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            # One UPDATE is its own transaction: one round trip per outcome.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(_NO_FLUSH_WAIT)
+        else:
+            connection = connection.execution_options(**{SQLITE_IMMEDIATE: True})
+        self.connection = connection
+
+    def write(self, outcome: Outcome) -> None:
+        if self.engine.dialect.name == "postgresql":
+            self.connection.execute(outcome.statement, outcome.params)
+            return
+        with self.connection.begin():
+            self.connection.execute(outcome.statement, outcome.params)
+
+    def close(self) -> None:
+        if self.engine.dialect.name == "postgresql":
+            self.connection.execute(_FLUSH_WAIT_AGAIN)
+        self.connection.close()

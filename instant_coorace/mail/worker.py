@@ -10,10 +10,13 @@ only by the worker whose lease is still the one recorded on the row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from email.headerregistry import Address
 
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
@@ -21,8 +24,8 @@ from sqlalchemy import and_, or_, select, update
 from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
-from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, open_transport
-from instant_coorace.mail.message import build_message, parse_sender
+from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
+from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
 
@@ -53,7 +56,7 @@ _CLAIMED_COLUMNS = [
 def deliver_due_mail() -> int:
     """Deliver every mail due now, one batch (one connection) at a time.
 
-    Returns how many mails it tried to send, whatever the outcome.
+    Returns how many mails it handled (sent, postponed or failed).
     """
     handled = 0
     while batch := claim_batch():
@@ -88,7 +91,7 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
 
 
 def claim_batch(size: int | None = None) -> list[ClaimedMail]:
-    """Take ownership of up to ``size`` due mails and build their messages."""
+    """Take ownership of up to ``size`` due mails, in one short transaction."""
     config = current_app.config
     now = utcnow()
     lease = now + dt.timedelta(seconds=config["MAIL_LEASE_SECONDS"])
@@ -115,18 +118,14 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
         .values(status=MailStatus.SENDING, leased_until=lease, attempts=_TABLE.c.attempts + 1)
         .returning(*_CLAIMED_COLUMNS)
     ).all()
-    sender = parse_sender(config["MAIL_DEFAULT_SENDER"])
+    envelope_from = parse_sender(config["MAIL_DEFAULT_SENDER"]).addr_spec
     claimed = []
     for row in sorted(rows, key=lambda row: row.id):
         if row.attempts > config["MAIL_MAX_ATTEMPTS"]:
             # Only a lease that expired every time gets here: a mail whose sending
             # stops its worker (every attempt) must not stop the outbox forever.
-            _give_up(row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)")
-            continue
-        try:
-            message = build_message(row, sender)
-        except ValueError as error:
-            _give_up(row.id, lease, f"Message invalide : {error}")
+            outcome = outcomes.failed(row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)")
+            db.session.execute(outcome.statement, outcome.params)
             continue
         claimed.append(
             ClaimedMail(
@@ -134,46 +133,74 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
                 purpose=row.purpose,
                 attempts=row.attempts,
                 lease=lease,
-                envelope_from=sender.addr_spec,
+                envelope_from=envelope_from,
                 envelope_to=row.to_email.strip(),
-                message=message,
+                content=row,
             )
         )
     db.session.commit()
     return claimed
 
 
-def _give_up(mail_id: int, lease: dt.datetime, reason: str) -> None:
-    outcome = outcomes.failed(mail_id, lease, reason)
-    db.session.execute(outcome.statement, outcome.params)
-
-
 def deliver_batch(batch: list[ClaimedMail]) -> None:
-    """Send a claimed batch through one connection and record each outcome."""
+    """Send a claimed batch through one connection and record each outcome.
+
+    The worker mostly waits for the SMTP server; meanwhile one helper thread
+    builds the next messages and another commits the previous outcome.
+    """
     config = current_app.config
     margin = dt.timedelta(seconds=config["MAIL_TIMEOUT_SECONDS"])
-    pending = list(reversed(batch))
-    with outcomes.outcome_writer(db.engine) as record:
+    max_attempts = config["MAIL_MAX_ATTEMPTS"]
+    sender = parse_sender(config["MAIL_DEFAULT_SENDER"])
+    done = 0
+    with outcomes.outcome_writer(db.engine) as record, _built_ahead(batch, sender) as wires:
         try:
             with open_transport() as transport:
-                while pending:
-                    mail = pending[-1]
+                for mail, wire in zip(batch, wires, strict=True):
                     if utcnow() + margin >= mail.lease:
                         return  # the rest goes back to the pool when the lease expires
-                    try:
-                        transport.send(mail)
-                    except DeliveryFailure as failure:
-                        if failure.connection_lost:
-                            raise
-                        _log(mail, failure)
-                        record(outcomes.not_sent(mail, failure, config["MAIL_MAX_ATTEMPTS"]))
-                    else:
-                        record(outcomes.sent(mail))
-                    pending.pop()
+                    record(_attempt(transport, mail, wire, max_attempts))
+                    done += 1
         except DeliveryFailure as failure:
-            for mail in pending:
+            for mail in batch[done:]:
                 _log(mail, failure)
-                record(outcomes.not_sent(mail, failure, config["MAIL_MAX_ATTEMPTS"]))
+                record(outcomes.not_sent(mail, failure, max_attempts))
+
+
+def _attempt(
+    transport: Transport, mail: ClaimedMail, wire: bytes | DeliveryFailure, max_attempts: int
+) -> outcomes.Outcome:
+    """Send one mail; raises ``DeliveryFailure`` only when the connection is lost."""
+    try:
+        if isinstance(wire, DeliveryFailure):
+            raise wire
+        transport.send(mail, wire)
+    except DeliveryFailure as failure:
+        if failure.connection_lost:
+            raise
+        _log(mail, failure)
+        return outcomes.not_sent(mail, failure, max_attempts)
+    return outcomes.sent(mail)
+
+
+@contextlib.contextmanager
+def _built_ahead(
+    batch: list[ClaimedMail], sender: Address
+) -> Iterator[Iterator[bytes | DeliveryFailure]]:
+    """The batch's messages as bytes, in order, built on a helper thread ahead of
+    the sending; an unusable one comes as a permanent ``DeliveryFailure``."""
+
+    def build(mail: ClaimedMail) -> bytes | DeliveryFailure:
+        try:
+            return as_wire_bytes(build_message(mail.content, sender))
+        except ValueError as error:
+            return DeliveryFailure(f"Message invalide : {error}", permanent=True)
+
+    builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-builder")
+    try:
+        yield builder.map(build, batch)
+    finally:
+        builder.shutdown(cancel_futures=True)
 
 
 def _log(mail: ClaimedMail, failure: DeliveryFailure) -> None:
