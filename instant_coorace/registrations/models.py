@@ -41,8 +41,9 @@ class Registration(db.Model):
     __tablename__ = "registration"
     __table_args__ = (
         UniqueConstraint("event_id", "person_id"),
-        #: Seat counts (under the event's lock, and on every public page) read only this.
-        Index("ix_registration_event_status", "event_id", "status"),
+        #: Seat counts and the end of the waiting list (under the event's lock, and on
+        #: every public page) read only this.
+        Index("ix_registration_event_status_position", "event_id", "status", "waitlist_position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

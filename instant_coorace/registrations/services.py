@@ -352,8 +352,8 @@ class Occupancy:
 
 
 def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
-    """One statement of three indexed subqueries (``registration (event_id, status)``),
-    so that each reads only the rows it counts."""
+    """One statement of three subqueries on the index ``registration (event_id,
+    status, waitlist_position)``: each reads only the index entries it needs."""
 
     def of_status(status: RegistrationStatus):
         return select(Registration.id).where(
