@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from instant_coorace.database import SQLITE_IMMEDIATE
 from instant_coorace.events.models import Event
@@ -28,13 +28,28 @@ def lock_event(event: int | str) -> Event | None:
         raise RuntimeError("lock_event() must start its own transaction; flush or commit first")
     if session.in_transaction():
         session.rollback()
-    key = Event.slug if isinstance(event, str) else Event.id
-    query = select(Event).where(key == event)
-    if db.engine.dialect.name == "sqlite":
+    sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
         session.connection(execution_options={SQLITE_IMMEDIATE: True})
-    else:
+    query = _LOCKING_QUERIES[isinstance(event, str), not sqlite]
+    return session.scalars(query, {"key": event}).one_or_none()
+
+
+def _locking_query(by_slug: bool, for_update: bool) -> Select:
+    key = Event.slug if by_slug else Event.id
+    query = select(Event).where(key == bindparam("key"))
+    if for_update:
         query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    return query.execution_options(populate_existing=True)
+
+
+# Built once (by slug or id, with or without FOR UPDATE): every registration,
+# cancellation and change starts here.
+_LOCKING_QUERIES = {
+    (by_slug, for_update): _locking_query(by_slug, for_update)
+    for by_slug in (False, True)
+    for for_update in (False, True)
+}
 
 
 @contextmanager

@@ -8,8 +8,9 @@ the change does.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -100,6 +101,39 @@ def enqueue(
     )
 
 
+_PENDING_COLUMNS = (
+    "purpose",
+    "dedup_key",
+    "to_email",
+    "to_name",
+    "subject",
+    "text_body",
+    "render_args",
+    "registration_id",
+    "event_id",
+    "status",
+    "attempts",
+    "next_attempt_at",
+)
+
+
+def _pending_insert(insert: Callable) -> Insert:
+    table = OutgoingMail.__table__
+    return (
+        insert(table)
+        .values({name: bindparam(name) for name in _PENDING_COLUMNS})
+        .on_conflict_do_nothing(index_elements=[table.c.dedup_key])
+        .returning(table.c.id)
+    )
+
+
+# Built once per dialect: they run under the event's lock at every registration.
+_PENDING_INSERTS = {
+    "postgresql": _pending_insert(pg_insert),
+    "sqlite": _pending_insert(sqlite_insert),
+}
+
+
 def enqueue_pending(
     *,
     purpose: str,
@@ -115,26 +149,22 @@ def enqueue_pending(
     holding an event's lock; what it refers to must have been flushed. Returns
     the new mail's id, or ``None`` when the key was already used."""
     connection = db.session.connection()
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    table = OutgoingMail.__table__
     return connection.scalar(
-        insert(table)
-        .values(
-            purpose=purpose,
-            dedup_key=dedup_key,
-            to_email=recipient.email,
-            to_name=recipient.name,
-            subject="",
-            text_body="",
-            render_args=render_args,
-            registration_id=registration_id,
-            event_id=event_id,
-            status=MailStatus.PENDING,
-            attempts=0,
-            next_attempt_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.dedup_key])
-        .returning(table.c.id)
+        _PENDING_INSERTS[connection.dialect.name],
+        {
+            "purpose": purpose,
+            "dedup_key": dedup_key,
+            "to_email": recipient.email,
+            "to_name": recipient.name,
+            "subject": "",
+            "text_body": "",
+            "render_args": render_args,
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "status": MailStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": utcnow(),
+        },
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
@@ -299,10 +299,13 @@ def _resolve_structure(structure_id: int | None) -> StructureChoice | None:
     return StructureChoice(row.id, row.membership is Membership.MEMBER)
 
 
+_PERSON_BY_EMAIL = select(Person).where(Person.email == bindparam("email"))
+
+
 def _person_by_email(email: str) -> Person | None:
     """Addresses are stored lower-cased, which makes them case-insensitive."""
     normalised = email.strip().lower()
-    return db.session.scalars(select(Person).where(Person.email == normalised)).one_or_none()
+    return db.session.scalars(_PERSON_BY_EMAIL, {"email": normalised}).one_or_none()
 
 
 def _new_person(email: str) -> Person:
@@ -351,37 +354,39 @@ class Occupancy:
         )
 
 
-def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
-    """One statement of three subqueries on the index ``registration (event_id,
-    status, waitlist_position)``: each reads only the index entries it needs."""
-
-    def of_status(status: RegistrationStatus):
-        return select(Registration.id).where(
-            Registration.event_id == event_id, Registration.status == status
-        )
-
-    confirmed = of_status(RegistrationStatus.CONFIRMED)
-    for_structure = (
-        confirmed.where(Registration.structure_id == structure_id) if structure_id else None
+def _of_status(status: RegistrationStatus, *criteria) -> Select:
+    return select(Registration.id).where(
+        Registration.event_id == bindparam("event_id"), Registration.status == status, *criteria
     )
-    waitlisted = of_status(RegistrationStatus.WAITLISTED)
-    row = db.session.execute(
-        select(
-            _count(confirmed),
-            _count(for_structure) if for_structure is not None else literal(0),
-            func.coalesce(
-                waitlisted.with_only_columns(
-                    func.max(Registration.waitlist_position)
-                ).scalar_subquery(),
-                0,
-            ),
-        )
-    ).one()
-    return Occupancy(*row)
 
 
-def _count(query):
+def _count(query: Select) -> ScalarSelect:
     return query.with_only_columns(func.count()).scalar_subquery()
+
+
+# Built once: it runs under the event's lock at every registration, and building
+# a statement costs more than running it. Three subqueries on the index
+# ``registration (event_id, status, waitlist_position)``: each reads only the
+# index entries it needs; without a structure, ``structure_id = NULL`` counts 0.
+_OCCUPANCY = select(
+    _count(_of_status(RegistrationStatus.CONFIRMED)),
+    _count(
+        _of_status(
+            RegistrationStatus.CONFIRMED, Registration.structure_id == bindparam("structure_id")
+        )
+    ),
+    func.coalesce(
+        _of_status(RegistrationStatus.WAITLISTED)
+        .with_only_columns(func.max(Registration.waitlist_position))
+        .scalar_subquery(),
+        0,
+    ),
+)
+
+
+def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
+    row = db.session.execute(_OCCUPANCY, {"event_id": event_id, "structure_id": structure_id}).one()
+    return Occupancy(*row)
 
 
 def _structure_has_seat(event: Event, structure_id: int) -> bool:
