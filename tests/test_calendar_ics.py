@@ -11,6 +11,7 @@ import time_machine
 import vobject
 
 from instant_coorace.calendar import ics
+from instant_coorace.calendar.entries import session_entries
 from instant_coorace.calendar.vtimezone import paris_vtimezone
 from instant_coorace.events.models import EventFormat, EventSession, EventStatus, ProgrammeItem
 from instant_coorace.extensions import db
@@ -41,8 +42,10 @@ def registrant(event, number: int = 1, **fields) -> Registration:
     return db.session.get(Registration, receipt.registration_id)
 
 
-def invite(event, registration, method="REQUEST", **kwargs) -> bytes:
-    return ics.invitation(event, registration, method, *ORGANIZER, **kwargs)
+def invite(event, registration, method="REQUEST", session=0, management_url=None) -> bytes:
+    """The invitation to one session (the first by default), as a registrant gets it."""
+    entries = session_entries(event, show_visio_link=True, management_url=management_url)
+    return ics.invitation(event, registration, method, *ORGANIZER, entry=entries[session])
 
 
 def publish(*events, **kwargs) -> bytes:
@@ -84,16 +87,19 @@ def test_invitation_gives_the_join_link_and_the_management_link(app):
     assert "http://localhost/inscription/abc" in vevent.description
 
 
-def test_training_of_four_half_days_has_one_event_per_session_with_stable_uids(app):
+def test_training_of_four_half_days_gets_one_invitation_per_session_with_stable_uids(app):
+    """iTIP: one UID per REQUEST (RFC 5546, 3.2.2), so one invitation per half-day."""
     event = make_event("Formation", sessions=4, event_format=EventFormat.IN_PERSON)
     registration = registrant(event)
-    first = read_everywhere(invite(event, registration))
-    again = read_everywhere(invite(event, registration))
-    assert len(first.events) == 4
-    assert len(set(first.by_uid())) == 4
-    assert first.by_uid().keys() == again.by_uid().keys()
-    assert [e.start for e in first.events] == sorted(s.starts_at for s in event.sessions)
-    assert all(e.summary.endswith(f"({n}/4)") for n, e in enumerate(first.events, start=1))
+    first = [read_everywhere(invite(event, registration, session=n)) for n in range(4)]
+    again = [read_everywhere(invite(event, registration, session=n)) for n in range(4)]
+    assert all(len(calendar.events) == 1 for calendar in first)
+    uids = [calendar.events[0].uid for calendar in first]
+    assert len(set(uids)) == 4
+    assert uids == [calendar.events[0].uid for calendar in again]
+    starts = [calendar.events[0].start for calendar in first]
+    assert starts == sorted(s.starts_at for s in event.sessions)
+    assert [c.events[0].summary[-5:] for c in first] == ["(1/4)", "(2/4)", "(3/4)", "(4/4)"]
 
 
 def test_an_update_keeps_the_uid_and_raises_the_sequence(app):
@@ -114,16 +120,18 @@ def test_an_update_keeps_the_uid_and_raises_the_sequence(app):
 def test_cancellation_is_method_cancel_with_status_cancelled_on_the_same_uids(app):
     event = make_event(sessions=2)
     registration = registrant(event)
-    request = read_everywhere(invite(event, registration))
+    requests = [read_everywhere(invite(event, registration, session=n)) for n in range(2)]
     event.calendar_sequence += 1
     event.status = EventStatus.CANCELLED
     db.session.commit()
-    cancel = read_everywhere(invite(event, registration, "CANCEL"))
-    assert cancel.method == "CANCEL"
-    assert cancel.by_uid().keys() == request.by_uid().keys()
-    assert all(e.status == "CANCELLED" for e in cancel.events)
-    assert all(e.sequence > request.events[0].sequence for e in cancel.events)
-    assert all(len(e.attendees) == 1 for e in cancel.events)
+    for n, request in enumerate(requests):
+        cancel = read_everywhere(invite(event, registration, "CANCEL", session=n))
+        assert cancel.method == "CANCEL"
+        assert cancel.by_uid().keys() == request.by_uid().keys()
+        (cancelled,) = cancel.events
+        assert cancelled.status == "CANCELLED"
+        assert cancelled.sequence > request.events[0].sequence
+        assert len(cancelled.attendees) == 1
 
 
 def test_an_unknown_method_is_refused(app):
@@ -224,7 +232,9 @@ def test_the_repeated_autumn_hour_is_written_in_utc(app):
 
 def test_every_tzid_used_has_its_vtimezone(app):
     event = make_event(sessions=3)
-    for data in (invite(event, registrant(event)), publish(event)):
+    registration = registrant(event)
+    invitations = [invite(event, registration, session=n) for n in range(3)]
+    for data in (*invitations, publish(event)):
         calendar = icalendar.Calendar.from_ical(data)
         defined = {str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")}
         used = {

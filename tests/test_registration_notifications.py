@@ -17,7 +17,7 @@ from instant_coorace.events.drafts import SessionDraft
 from instant_coorace.events.models import Audience, EventFormat
 from instant_coorace.extensions import db
 from instant_coorace.mail.models import MailStatus, OutgoingMail
-from instant_coorace.mail.rendering import render_pending
+from instant_coorace.mail.rendering import render_all_pending, render_pending
 from instant_coorace.registrations import errors, services
 from instant_coorace.registrations.models import Registration
 from tests.builders import applicant, make_event, make_structure, webinar_draft
@@ -28,7 +28,7 @@ LINK = re.compile(r"http://localhost/inscription/([A-Za-z0-9_-]{40,})")
 
 def mails() -> list[OutgoingMail]:
     """The outbox once the worker has rendered what was pending."""
-    render_pending()
+    render_all_pending()
     return list(db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)))
 
 
@@ -213,6 +213,60 @@ def test_the_worker_turns_a_registration_into_an_eml_invitation(app, runner):
     assert "ATTENDEE" in calendar_part.get_content()
 
 
+def uid_of(mail: OutgoingMail) -> str:
+    [vevent] = calendar_of(mail).walk("VEVENT")  # iTIP: one UID per message
+    return str(vevent["UID"])
+
+
+def test_a_training_of_four_half_days_sends_one_invitation_per_session(app):
+    """iTIP wants one UID per REQUEST or CANCEL (RFC 5546, 3.2.2 and 3.2.5), and
+    clients act on the first VEVENT only otherwise: the confirmation carries the
+    first half-day, and each other half-day comes in its own message right after."""
+    event = make_event("Formation ESS", sessions=4, event_format=EventFormat.IN_PERSON)
+    receipt = services.register(event.id, applicant(1))
+
+    confirmed, *others = mails()
+    assert confirmed.purpose == "registration_confirmed"
+    assert "celle-ci porte sur la première" in confirmed.text_body
+    assert "3 autres suivent" in confirmed.text_body
+    assert [mail.purpose for mail in others] == ["session_invitation"] * 3
+    assert [mail.subject[:16] for mail in others] == ["Invitation 2/4 :"] + [
+        f"Invitation {n}/4 :" for n in (3, 4)
+    ]
+    assert all(LINK.search(mail.text_body) for mail in others)
+    sessions = sorted(event.sessions, key=lambda session: session.starts_at)
+    for mail, session in zip([confirmed, *others], sessions, strict=True):
+        read = read_everywhere(mail.calendar_text.encode())
+        assert read.method == "REQUEST"
+        (entry,) = read.events
+        assert entry.start == session.starts_at
+        assert entry.attendees == ("mailto:personne1@adherent.example.org",)
+    invited = [uid_of(mail) for mail in (confirmed, *others)]
+    assert len(set(invited)) == 4
+
+    services.cancel(receipt.registration_id)
+    cancellations = mails()[4:]
+    assert [mail.purpose for mail in cancellations] == ["registration_cancelled"] + [
+        "session_invitation"
+    ] * 3
+    assert [calendar_of(mail)["METHOD"] for mail in cancellations] == ["CANCEL"] * 4
+    assert [uid_of(mail) for mail in cancellations] == invited
+    assert cancellations[1].subject.startswith("Retrait de l'agenda 2/4 : Formation ESS")
+
+
+def test_an_invitation_to_a_session_deleted_before_sending_is_not_sent(app):
+    event = make_event(sessions=2)
+    services.register(event.id, applicant(1))
+    render_pending()  # the confirmation is rendered; the second session's invitation waits
+    _first, second = sorted(event.sessions, key=lambda session: session.starts_at)
+    db.session.delete(second)
+    db.session.commit()
+    render_all_pending()
+    db.session.expire_all()
+    statuses = [mail.status for mail in db.session.scalars(select(OutgoingMail))]
+    assert statuses == [MailStatus.QUEUED, MailStatus.CANCELLED]
+
+
 def test_a_session_removed_from_an_event_is_cancelled_in_every_calendar(app):
     two_days = (
         SessionDraft(dt.date(2031, 4, 3), dt.time(9), dt.time(17), "Jour 1"),
@@ -221,14 +275,14 @@ def test_a_session_removed_from_an_event_is_cancelled_in_every_calendar(app):
     event_id = event_services.create_event(webinar_draft(sessions=two_days))
     event_services.publish(event_id)
     services.register(event_id, applicant(1))
-    [invitation] = mails()
+    invitations = mails()
     first, _second = db.session.scalars(select(Registration)).one().event.sessions
     kept = (SessionDraft(dt.date(2031, 4, 3), dt.time(9), dt.time(17), "Jour 1", first.id),)
     event_services.update_event(event_id, webinar_draft(sessions=kept))
 
-    _, changed, removed = mails()
-    uids = {str(v["UID"]) for v in calendar_of(invitation).walk("VEVENT")}
-    [kept_uid] = {str(v["UID"]) for v in calendar_of(changed).walk("VEVENT")}
+    changed, removed = mails()[len(invitations) :]
+    uids = {uid_of(invitation) for invitation in invitations}
+    kept_uid = uid_of(changed)
     [cancelled] = calendar_of(removed).walk("VEVENT")
     assert removed.purpose == "sessions_removed"
     assert calendar_of(removed)["METHOD"] == "CANCEL"
@@ -261,6 +315,7 @@ def test_rendering_a_batch_reads_the_same_for_5_or_25_mails(app):
             assert render_pending() == count
         finally:
             sa_event.remove(db.engine, "before_cursor_execute", note)
+        render_all_pending()  # the second sessions' invitations, queued by that pass
         return len(seen)
 
     assert statements_to_render(5) == statements_to_render(25)

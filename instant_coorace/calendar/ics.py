@@ -64,41 +64,37 @@ def invitation(
     method: Method,
     organizer_email: str,
     organizer_name: str,
-    management_url: str | None = None,
+    entry: CalendarEntry,
     attendee: Person | None = None,
-    entries: list[CalendarEntry] | None = None,
 ) -> bytes:
-    """The invitation (or its cancellation) for one registrant, every session included.
+    """The invitation to one session (or its cancellation), for one registrant.
 
+    One session per message: iTIP wants every component of a REQUEST or CANCEL
+    to share one UID (RFC 5546, 3.2.2 and 3.2.5), and clients act on the first
+    one only otherwise; an event of several sessions sends several messages.
     ``organizer_email`` must be the From address of the mail that carries it:
     clients only treat the file as an invitation when they match. ``attendee``
     defaults to the registrant; a seat handed over cancels the previous one's.
-    ``entries`` defaults to the event's sessions; a CANCEL of sessions deleted
-    from the event names them instead (``entries.removed_session_entries``).
     """
     attendee = attendee or registration.person
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method: {method!r}")
-    if entries is None:
-        entries = session_entries(event, show_visio_link=True, management_url=management_url)
-    calendar = _calendar(entries, method=method)
-    stamp = utcnow()
-    for entry in entries:
-        vevent = _vevent(entry, stamp=stamp, sequence=event.calendar_sequence, event=event)
-        vevent.add("organizer", _address(organizer_email, organizer_name))
-        vevent.add(
-            "attendee",
-            _address(
-                attendee.email,
-                attendee.full_name,
-                role="REQ-PARTICIPANT",
-                partstat="ACCEPTED",
-                rsvp="FALSE",
-                cutype="INDIVIDUAL",
-            ),
-        )
-        vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-        calendar.add_component(vevent)
+    calendar = _calendar([entry], method=method)
+    vevent = _vevent(entry, stamp=utcnow(), sequence=event.calendar_sequence, event=event)
+    vevent.add("organizer", _address(organizer_email, organizer_name))
+    vevent.add(
+        "attendee",
+        _address(
+            attendee.email,
+            attendee.full_name,
+            role="REQ-PARTICIPANT",
+            partstat="ACCEPTED",
+            rsvp="FALSE",
+            cutype="INDIVIDUAL",
+        ),
+    )
+    vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    calendar.add_component(vevent)
     return calendar.to_ical()
 
 

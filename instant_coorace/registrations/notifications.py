@@ -27,6 +27,7 @@ from instant_coorace.calendar.entries import (
     CalendarEntry,
     RemovedSession,
     removed_session_entries,
+    session_entries,
 )
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
@@ -58,6 +59,8 @@ class Notice(enum.StrEnum):
     SEAT_HANDED_OVER = "seat_handed_over"
     SEAT_RECEIVED = "seat_received"
     STAFF_MESSAGE = "staff_message"
+    SESSION_INVITATION = "session_invitation"
+    """One session's invitation (or its cancellation), when an event has several."""
 
 
 SUBJECTS = {
@@ -224,9 +227,23 @@ def render(mail: OutgoingMail) -> Rendered | None:
         else None
     )
     extra = args["extra"]
-    subject = extra.get("subject") or SUBJECTS[notice].format(
-        title=event.title, date=french_date(event.starts_at) if event.starts_at else ""
-    )
+    removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
+    removed_entries = removed_session_entries(event, removed) if removed else None
+    method = args["calendar"]
+    entries: list[CalendarEntry] = []
+    separate = 0
+    if method:
+        entries = removed_entries or session_entries(
+            event, show_visio_link=True, management_url=manage_url
+        )
+        if args.get("session_uid"):
+            entries = [entry for entry in entries if entry.uid == args["session_uid"]]
+            if not entries:
+                return None  # that session was deleted since
+        elif len(entries) > 1:
+            _invite_separately(mail, entries[1:], count=len(entries))
+            separate, entries = len(entries) - 1, entries[:1]
+    subject = extra.get("subject") or _subject(notice, event, method, entries, extra)
     context = {
         "subject": subject,
         "event": event,
@@ -241,17 +258,53 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "message_text": extra.get("markdown", ""),
         "message_html": render_markdown(extra.get("markdown", "")),
         **extra,
+        "removed_entries": removed_entries,
+        "calendar_method": method,
+        "calendar_entry": entries[0] if entries else None,
+        "separate_invitations": separate,
     }
-    removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
-    entries = removed_session_entries(event, removed) if removed else None
-    context["removed_entries"] = entries
-    method = args["calendar"]
     return Rendered(
         subject=subject,
         text_body=render_template(f"email/{notice.value}.txt", **context),
         html_body=render_template(f"email/{notice.value}.html", **context),
-        calendar=_calendar(registration, person, method, manage_url, entries) if method else None,
+        calendar=_calendar(registration, person, method, entries[0]) if method else None,
     )
+
+
+def _subject(
+    notice: Notice, event: Event, method: str | None, entries: list[CalendarEntry], extra: dict
+) -> str:
+    if notice is Notice.SESSION_INVITATION:
+        [entry] = entries
+        word = "Invitation" if method == "REQUEST" else "Retrait de l'agenda"
+        return (
+            f"{word} {extra['position']}/{extra['count']} : {event.title} – "
+            f"{french_date(entry.starts_at)}"
+        )
+    return SUBJECTS[notice].format(
+        title=event.title, date=french_date(event.starts_at) if event.starts_at else ""
+    )
+
+
+def _invite_separately(mail: OutgoingMail, entries: list[CalendarEntry], count: int) -> None:
+    """iTIP wants one UID per message (RFC 5546, 3.2.2): when ``mail`` would carry
+    several sessions, it carries the first, and each other session gets its own
+    message, rendered and sent right after it."""
+    for position, entry in enumerate(entries, start=count - len(entries) + 1):
+        enqueue_pending(
+            purpose=Notice.SESSION_INVITATION.value,
+            dedup_key=mail_key(
+                Notice.SESSION_INVITATION.value, mail.registration_id, f"{mail.id}:{entry.uid}"
+            ),
+            recipient=Recipient(mail.to_email, mail.to_name),
+            render_args=mail.render_args
+            | {
+                "session_uid": entry.uid,
+                "extra": mail.render_args["extra"] | {"position": position, "count": count},
+            },
+            registration_id=mail.registration_id,
+            event_id=mail.event_id,
+        )
 
 
 def _obsolete(notice: Notice, registration: Registration, person: Person, args: dict) -> bool:
@@ -271,11 +324,7 @@ def _obsolete(notice: Notice, registration: Registration, person: Person, args: 
 
 
 def _calendar(
-    registration: Registration,
-    attendee: Person,
-    method: ics.Method,
-    manage_url: str | None,
-    entries: list[CalendarEntry] | None,
+    registration: Registration, attendee: Person, method: ics.Method, entry: CalendarEntry
 ) -> CalendarAttachment:
     organizer = parse_sender(current_app.config["MAIL_DEFAULT_SENDER"])
     text = ics.invitation(
@@ -284,9 +333,8 @@ def _calendar(
         method,
         organizer_email=organizer.addr_spec,
         organizer_name=organizer.display_name,
-        management_url=manage_url,
+        entry=entry,
         attendee=attendee,
-        entries=entries,
     )
     return CalendarAttachment(text.decode())
 
