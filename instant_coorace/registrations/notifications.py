@@ -230,19 +230,14 @@ def render(mail: OutgoingMail) -> Rendered | None:
     removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
     removed_entries = removed_session_entries(event, removed) if removed else None
     method = args["calendar"]
-    entries: list[CalendarEntry] = []
-    separate = 0
+    entries, separate = [], 0
     if method:
-        entries = removed_entries or session_entries(
+        all_entries = removed_entries or session_entries(
             event, show_visio_link=True, management_url=manage_url
         )
-        if args.get("session_uid"):
-            entries = [entry for entry in entries if entry.uid == args["session_uid"]]
-            if not entries:
-                return None  # that session was deleted since
-        elif len(entries) > 1:
-            _invite_separately(mail, entries[1:], count=len(entries))
-            separate, entries = len(entries) - 1, entries[:1]
+        entries, separate = _this_mails_session(mail, all_entries)
+        if not entries:
+            return None  # the session of this invitation was deleted since
     subject = extra.get("subject") or _subject(notice, event, method, entries, extra)
     context = {
         "subject": subject,
@@ -284,6 +279,19 @@ def _subject(
     return SUBJECTS[notice].format(
         title=event.title, date=french_date(event.starts_at) if event.starts_at else ""
     )
+
+
+def _this_mails_session(
+    mail: OutgoingMail, entries: list[CalendarEntry]
+) -> tuple[list[CalendarEntry], int]:
+    """The one session ``mail`` invites to (iTIP: one UID per message), and how
+    many others were queued in messages of their own."""
+    chosen = mail.render_args.get("session_uid")
+    if chosen:
+        return [entry for entry in entries if entry.uid == chosen], 0
+    if len(entries) > 1:
+        _invite_separately(mail, entries[1:], count=len(entries))
+    return entries[:1], len(entries) - 1
 
 
 def _invite_separately(mail: OutgoingMail, entries: list[CalendarEntry], count: int) -> None:
