@@ -15,6 +15,7 @@ it is when rendered; whoever changes what a calendar holds raises it first
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Sequence
 
@@ -77,12 +78,33 @@ SUBJECTS = {
 }
 
 
-def registration_placed(registration: Registration) -> None:
-    """Just registered: confirmed (with the invitation) or on the waiting list."""
-    if registration.status is RegistrationStatus.CONFIRMED:
-        _send(registration, Notice.CONFIRMED, registration.token_nonce, calendar="REQUEST")
+@dataclasses.dataclass(frozen=True)
+class Addressee:
+    """Whom a mail about a registration goes to."""
+
+    person_id: int
+    email: str
+    name: str
+
+
+def registration_placed(
+    registration_id: int,
+    event_id: int,
+    status: RegistrationStatus,
+    link_nonce: str,
+    addressee: Addressee,
+) -> None:
+    """Just registered: confirmed (with the invitation) or on the waiting list.
+
+    Takes plain values, not the registration: the registration path writes with
+    Core statements (see ``placement.py``).
+    """
+    if status is RegistrationStatus.CONFIRMED:
+        _queue(
+            registration_id, event_id, addressee, Notice.CONFIRMED, link_nonce, calendar="REQUEST"
+        )
     else:
-        _send(registration, Notice.WAITLISTED, registration.token_nonce)
+        _queue(registration_id, event_id, addressee, Notice.WAITLISTED, link_nonce)
 
 
 def promoted(registration: Registration) -> None:
@@ -188,24 +210,39 @@ def _send(
     notice: Notice,
     version: int | str,
     *,
+    person: Person | None = None,
+    **options: object,
+) -> bool:
+    """Queue ``notice`` about ``registration`` to its person (or to ``person``);
+    tells whether it was queued (``False``: that version was sent already)."""
+    person = person or registration.person
+    addressee = Addressee(person.id, person.email, person.full_name)
+    return _queue(registration.id, registration.event_id, addressee, notice, version, **options)
+
+
+def _queue(
+    registration_id: int,
+    event_id: int,
+    addressee: Addressee,
+    notice: Notice,
+    version: int | str,
+    *,
     calendar: ics.Method | None = None,
     with_link: bool = True,
-    person: Person | None = None,
     **extra: object,
 ) -> bool:
-    person = person or registration.person
     mail_id = enqueue_pending(
         purpose=notice.value,
-        dedup_key=mail_key(notice.value, registration.id, version),
-        recipient=Recipient(person.email, person.full_name),
+        dedup_key=mail_key(notice.value, registration_id, version),
+        recipient=Recipient(addressee.email, addressee.name),
         render_args={
-            "person_id": person.id,
+            "person_id": addressee.person_id,
             "calendar": calendar,
             "with_link": with_link,
             "extra": extra,
         },
-        registration_id=registration.id,
-        event_id=registration.event_id,
+        registration_id=registration_id,
+        event_id=event_id,
     )
     return mail_id is not None
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import func, select
 
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.locking import event_transaction
 from instant_coorace.members.models import Membership, Person, Structure
-from instant_coorace.registrations import errors, notifications
+from instant_coorace.registrations import errors, notifications, placement
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
     RegistrationSource,
     RegistrationStatus,
 )
-from instant_coorace.registrations.tokens import hash_token, issue_token
+from instant_coorace.registrations.tokens import Link, hash_token, issue_token, new_link
 from instant_coorace.registrations.window import availability
 
 
@@ -61,8 +61,11 @@ def register(
     Someone already registered through the public form gets their link again by
     email (at most hourly) and ``AlreadyRegistered``.
     """
-    # Read before the lock: every statement under it delays the next registrant.
+    # Everything that needs no lock comes first: every moment under it delays the
+    # next registrant (see placement.py).
     structure = _resolve_structure(applicant.structure_id)
+    email = normalise_email(applicant.email)
+    link = new_link()
     with event_transaction(event) as locked:
         if locked is None or (
             locked.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
@@ -73,49 +76,58 @@ def register(
             _check_audience(locked, structure)
         elif locked.status is EventStatus.CANCELLED:
             raise errors.EventCancelled()
-        person = _person_by_email(applicant.email)
-        registration = _registration_of(locked, person) if person else None
-        already = registration is not None and registration.status in ACTIVE_STATUSES
+        situation = placement.read_situation(locked.id, email, structure.id if structure else None)
+        already = situation.registration_status in ACTIVE_STATUSES
         if not already:
-            receipt = _place(locked, applicant, structure, source, person, registration)
+            registration_id, status = _place(
+                locked, applicant, email, structure, source, situation, link
+            )
         elif source is RegistrationSource.PUBLIC_FORM:
+            registration = db.session.get(Registration, situation.registration_id)
             notifications.link_resent(registration, utcnow().strftime("%Y%m%d%H"))
     if already:
-        raise errors.AlreadyRegistered(registration.id)
-    return receipt
+        raise errors.AlreadyRegistered(situation.registration_id)
+    return Receipt(registration_id, status, link.token)
 
 
 def _place(
     event: Event,
     applicant: Applicant,
+    email: str,
     structure: StructureChoice | None,
     source: RegistrationSource,
-    person: Person | None,
-    registration: Registration | None,
-) -> Receipt:
-    """A seat or a place in line for ``applicant``; ``person`` and ``registration``
-    are what we already hold for that address (a cancelled registration is reused)."""
-    occupancy = _occupancy(event.id, structure.id if structure else None)
-    has_seat = occupancy.has_seat(event, structure is not None)
-    person = _update_person(person or _new_person(applicant.email), applicant, structure)
-    if registration is None:
-        registration = Registration(event=event, person=person)
-        db.session.add(registration)
-    token = issue_token(registration)
-    registration.source = source
-    registration.structure_id = structure.id if structure else None
-    registration.structure_name = "" if structure else applicant.other_structure_name.strip()
-    registration.job_title = applicant.job_title.strip()
-    registration.needs = applicant.needs.strip()
-    registration.cancelled_at = None
-    if has_seat:
-        _confirm(registration)
-    else:
-        registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlist_position = occupancy.last_waitlist_position + 1
-    db.session.flush()
-    notifications.registration_placed(registration)
-    return Receipt(registration.id, registration.status, token)
+    situation: placement.Situation,
+    link: Link,
+) -> tuple[int, RegistrationStatus]:
+    """A seat or a place in line for ``applicant`` (an earlier, cancelled
+    registration of theirs is reused); returns the registration's id and status."""
+    declaration = _declaration(applicant, structure)
+    person_id = placement.save_person(email, declaration)
+    has_seat = situation.has_seat(event, structure is not None)
+    status = RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
+    registration_id = placement.save_registration(
+        event.id,
+        situation.registration_id,
+        {
+            "person_id": person_id,
+            "source": source,
+            "structure_id": declaration["structure_id"],
+            "structure_name": declaration["other_structure_name"],
+            "job_title": declaration["job_title"],
+            "needs": applicant.needs.strip(),
+            "status": status,
+            "waitlist_position": None if has_seat else situation.last_waitlist_position + 1,
+            "token_nonce": link.nonce,
+            "token_hash": link.token_hash,
+            "confirmed_at": utcnow() if has_seat else None,
+            "cancelled_at": None,
+        },
+    )
+    addressee = notifications.Addressee(
+        person_id, email, f"{declaration['first_name']} {declaration['last_name']}"
+    )
+    notifications.registration_placed(registration_id, event.id, status, link.nonce, addressee)
+    return registration_id, status
 
 
 def find_by_token(token: str) -> Registration:
@@ -299,17 +311,31 @@ def _resolve_structure(structure_id: int | None) -> StructureChoice | None:
     return StructureChoice(row.id, row.membership is Membership.MEMBER)
 
 
-_PERSON_BY_EMAIL = select(Person).where(Person.email == bindparam("email"))
+def normalise_email(email: str) -> str:
+    """Addresses are stored stripped and lower-cased, which makes them case-insensitive."""
+    return email.strip().lower()
 
 
 def _person_by_email(email: str) -> Person | None:
-    """Addresses are stored lower-cased, which makes them case-insensitive."""
-    normalised = email.strip().lower()
-    return db.session.scalars(_PERSON_BY_EMAIL, {"email": normalised}).one_or_none()
+    return db.session.scalars(
+        select(Person).where(Person.email == normalise_email(email))
+    ).one_or_none()
+
+
+def _declaration(applicant: Applicant, structure: StructureChoice | None) -> dict[str, object]:
+    """What a person declares about themselves (``placement.PERSON_DECLARATION``):
+    it replaces what we knew."""
+    return {
+        "first_name": applicant.first_name.strip(),
+        "last_name": applicant.last_name.strip(),
+        "job_title": applicant.job_title.strip(),
+        "structure_id": structure.id if structure else None,
+        "other_structure_name": "" if structure else applicant.other_structure_name.strip(),
+    }
 
 
 def _new_person(email: str) -> Person:
-    person = Person(email=email.strip().lower())
+    person = Person(email=normalise_email(email))
     db.session.add(person)
     return person
 
@@ -317,12 +343,8 @@ def _new_person(email: str) -> Person:
 def _update_person(
     person: Person, applicant: Applicant, structure: StructureChoice | None
 ) -> Person:
-    """What the person just declared replaces what we knew."""
-    person.first_name = applicant.first_name.strip()
-    person.last_name = applicant.last_name.strip()
-    person.job_title = applicant.job_title.strip()
-    person.structure_id = structure.id if structure else None
-    person.other_structure_name = "" if structure else applicant.other_structure_name.strip()
+    for name, value in _declaration(applicant, structure).items():
+        setattr(person, name, value)
     return person
 
 
@@ -334,59 +356,6 @@ def _registration_of(event: Event, person: Person) -> Registration | None:
             Registration.event_id == event.id, Registration.person_id == person.id
         )
     ).one_or_none()
-
-
-@dataclasses.dataclass(frozen=True)
-class Occupancy:
-    """What deciding one seat needs to know about an event, read in one statement."""
-
-    confirmed: int
-    confirmed_for_structure: int
-    last_waitlist_position: int
-
-    def has_seat(self, event: Event, for_structure: bool) -> bool:
-        if event.capacity is not None and self.confirmed >= event.capacity:
-            return False
-        return not (
-            for_structure
-            and event.seats_per_structure is not None
-            and self.confirmed_for_structure >= event.seats_per_structure
-        )
-
-
-def _of_status(status: RegistrationStatus, *criteria) -> Select:
-    return select(Registration.id).where(
-        Registration.event_id == bindparam("event_id"), Registration.status == status, *criteria
-    )
-
-
-def _count(query: Select) -> ScalarSelect:
-    return query.with_only_columns(func.count()).scalar_subquery()
-
-
-# Built once: it runs under the event's lock at every registration, and building
-# a statement costs more than running it. Three subqueries on the index
-# ``registration (event_id, status, waitlist_position)``: each reads only the
-# index entries it needs; without a structure, ``structure_id = NULL`` counts 0.
-_OCCUPANCY = select(
-    _count(_of_status(RegistrationStatus.CONFIRMED)),
-    _count(
-        _of_status(
-            RegistrationStatus.CONFIRMED, Registration.structure_id == bindparam("structure_id")
-        )
-    ),
-    func.coalesce(
-        _of_status(RegistrationStatus.WAITLISTED)
-        .with_only_columns(func.max(Registration.waitlist_position))
-        .scalar_subquery(),
-        0,
-    ),
-)
-
-
-def _occupancy(event_id: int, structure_id: int | None) -> Occupancy:
-    row = db.session.execute(_OCCUPANCY, {"event_id": event_id, "structure_id": structure_id}).one()
-    return Occupancy(*row)
 
 
 def _structure_has_seat(event: Event, structure_id: int) -> bool:

@@ -10,6 +10,7 @@ Re-issuing a link (new nonce) invalidates the previous one.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -19,12 +20,27 @@ from flask import current_app
 from instant_coorace.registrations.models import Registration
 
 
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A new personal link: ``nonce`` and ``token_hash`` are stored, ``token`` is given."""
+
+    nonce: str
+    token: str
+    token_hash: str
+
+
+def new_link() -> Link:
+    nonce = secrets.token_hex(16)
+    token = _derive(nonce)
+    return Link(nonce, token, hash_token(token))
+
+
 def issue_token(registration: Registration) -> str:
     """Give ``registration`` a new link; any previous one stops working."""
-    registration.token_nonce = secrets.token_hex(16)
-    token = _derive(registration.token_nonce)
-    registration.token_hash = hash_token(token)
-    return token
+    link = new_link()
+    registration.token_nonce = link.nonce
+    registration.token_hash = link.token_hash
+    return link.token
 
 
 def management_token(registration: Registration) -> str:

@@ -1,0 +1,170 @@
+"""The statements that place one applicant, under the event's lock.
+
+Every registration waits for the one before it to commit, so the time between
+taking the lock and committing bounds how many registrations an event takes per
+second. That section therefore holds only what needs the lock, as Core
+statements built once with bound parameters (building a statement, or flushing
+ORM objects, costs more than running it):
+
+1. one read (``read_situation``): the seats taken and the end of the waiting
+   list, and whether this address already holds a registration here;
+2. at most three writes: the person (``INSERT … ON CONFLICT (email) DO UPDATE``),
+   the registration (a new row, or the reused row of an earlier cancellation)
+   and the pending mail (``mail/outbox.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from sqlalchemy import Insert, ScalarSelect, Select, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from instant_coorace.events.models import Event
+from instant_coorace.extensions import db
+from instant_coorace.members.models import Person
+from instant_coorace.registrations.models import Registration, RegistrationStatus
+
+
+@dataclasses.dataclass(frozen=True)
+class Situation:
+    """What deciding one applicant's place needs to know, read in one statement."""
+
+    confirmed: int
+    confirmed_for_structure: int
+    last_waitlist_position: int
+    #: This address's registration at this event (any status), if there is one.
+    registration_id: int | None
+    registration_status: RegistrationStatus | None
+
+    def has_seat(self, event: Event, for_structure: bool) -> bool:
+        if event.capacity is not None and self.confirmed >= event.capacity:
+            return False
+        return not (
+            for_structure
+            and event.seats_per_structure is not None
+            and self.confirmed_for_structure >= event.seats_per_structure
+        )
+
+
+def _of_status(status: RegistrationStatus, *criteria) -> Select:
+    return select(Registration.id).where(
+        Registration.event_id == bindparam("event_id"), Registration.status == status, *criteria
+    )
+
+
+def _count(query: Select) -> ScalarSelect:
+    return query.with_only_columns(func.count()).scalar_subquery()
+
+
+def _of_address(column) -> ScalarSelect:
+    person_id = select(Person.id).where(Person.email == bindparam("email")).scalar_subquery()
+    return (
+        select(column)
+        .where(Registration.event_id == bindparam("event_id"), Registration.person_id == person_id)
+        .scalar_subquery()
+    )
+
+
+# Five subqueries, each answered from one index: the counts and the end of the
+# line from ``registration (event_id, status, waitlist_position)`` (without a
+# structure, ``structure_id = NULL`` counts 0), the address's registration from
+# the unique ``person.email`` and ``registration (event_id, person_id)``.
+_SITUATION = select(
+    _count(_of_status(RegistrationStatus.CONFIRMED)),
+    _count(
+        _of_status(
+            RegistrationStatus.CONFIRMED, Registration.structure_id == bindparam("structure_id")
+        )
+    ),
+    func.coalesce(
+        _of_status(RegistrationStatus.WAITLISTED)
+        .with_only_columns(func.max(Registration.waitlist_position))
+        .scalar_subquery(),
+        0,
+    ),
+    _of_address(Registration.id),
+    _of_address(Registration.status),
+)
+
+
+def read_situation(event_id: int, email: str, structure_id: int | None) -> Situation:
+    """``email`` as stored: stripped and lower-cased."""
+    row = db.session.execute(
+        _SITUATION, {"event_id": event_id, "email": email, "structure_id": structure_id}
+    ).one()
+    return Situation(*row)
+
+
+#: What a person declares about themselves when registering; it replaces what we knew.
+PERSON_DECLARATION = (
+    "first_name",
+    "last_name",
+    "job_title",
+    "structure_id",
+    "other_structure_name",
+)
+
+
+def _person_upsert(insert: Callable) -> Insert:
+    table = Person.__table__
+    statement = insert(table).values(
+        {name: bindparam(name) for name in ("email", *PERSON_DECLARATION)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.email],
+        set_={name: statement.excluded[name] for name in PERSON_DECLARATION},
+    ).returning(table.c.id)
+
+
+_PERSON_UPSERTS = {"postgresql": _person_upsert(pg_insert), "sqlite": _person_upsert(sqlite_insert)}
+
+
+def save_person(email: str, declaration: dict[str, object]) -> int:
+    """Create the person of ``email`` (stored form) or update what they declared;
+    returns their id."""
+    connection = db.session.connection()
+    return connection.scalar(
+        _PERSON_UPSERTS[connection.dialect.name], {"email": email} | declaration
+    )
+
+
+#: The columns a placement writes on a registration (new or reused).
+REGISTRATION_PLACEMENT = (
+    "person_id",
+    "source",
+    "structure_id",
+    "structure_name",
+    "job_title",
+    "needs",
+    "status",
+    "waitlist_position",
+    "token_nonce",
+    "token_hash",
+    "confirmed_at",
+    "cancelled_at",
+)
+
+_PLACEMENT_VALUES = {name: bindparam(name) for name in REGISTRATION_PLACEMENT}
+_NEW_REGISTRATION = (
+    Registration.__table__.insert()
+    .values(event_id=bindparam("event_id"), **_PLACEMENT_VALUES)
+    .returning(Registration.__table__.c.id)
+)
+_REUSED_REGISTRATION = (
+    update(Registration.__table__)
+    .where(Registration.__table__.c.id == bindparam("registration_id"))
+    .values(**_PLACEMENT_VALUES)
+)
+
+
+def save_registration(event_id: int, reused_id: int | None, placement: dict[str, object]) -> int:
+    """Write a placement: a new registration, or the row ``reused_id`` (an earlier,
+    cancelled registration of the same person). Returns the registration's id."""
+    connection = db.session.connection()
+    if reused_id is None:
+        return connection.scalar(_NEW_REGISTRATION, {"event_id": event_id} | placement)
+    connection.execute(_REUSED_REGISTRATION, {"registration_id": reused_id} | placement)
+    return reused_id
