@@ -4,20 +4,57 @@ transaction that serialises per event")."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from instant_coorace.database import SQLITE_IMMEDIATE
-from instant_coorace.events.models import Event
+from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
 
 
-def lock_event(event: int | str) -> Event | None:
-    """Start a fresh transaction holding the write lock for ``event``: its id, or
-    its public slug (the public form knows only the slug, and reading the id
-    first would cost a statement).
+@dataclasses.dataclass(frozen=True)
+class EventTerms:
+    """What placing a registrant needs to know of an event, read while locking it:
+    cheaper than loading the whole ``Event``, on the path every registration takes."""
+
+    id: int
+    status: EventStatus
+    audience: Audience
+    capacity: int | None
+    seats_per_structure: int | None
+    registration_opens_at: dt.datetime | None
+    registration_closes_at: dt.datetime | None
+    starts_at: dt.datetime | None
+
+
+def _locking_query(columns: tuple, by_slug: bool, for_update: bool) -> Select:
+    key = Event.slug if by_slug else Event.id
+    query = select(*columns).where(key == bindparam("key"))
+    if for_update:
+        query = query.with_for_update()
+    return query
+
+
+_WHOLE_EVENT = (Event,)
+_TERMS = tuple(getattr(Event, field.name) for field in dataclasses.fields(EventTerms))
+
+# Built once (what is read, by slug or id, with or without FOR UPDATE): every
+# registration, cancellation and change starts here.
+_LOCKING_QUERIES = {
+    (columns, by_slug, for_update): _locking_query(columns, by_slug, for_update)
+    for columns in (_WHOLE_EVENT, _TERMS)
+    for by_slug in (False, True)
+    for for_update in (False, True)
+}
+
+
+def _lock(event: int | str, columns: tuple) -> Event | Row | None:
+    """Start a fresh transaction holding the write lock for ``event`` (its id, or
+    its public slug) and read ``columns`` of it; ``None`` when there is no such event.
 
     PostgreSQL locks the event row (``SELECT … FOR UPDATE``); SQLite has only a
     database-wide write lock, taken at ``BEGIN IMMEDIATE``. The caller commits or
@@ -25,31 +62,33 @@ def lock_event(event: int | str) -> Event | None:
     """
     session = db.session()
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("lock_event() must start its own transaction; flush or commit first")
+        raise RuntimeError("an event's lock needs a transaction of its own; flush or commit first")
     if session.in_transaction():
         session.rollback()
     sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:
         session.connection(execution_options={SQLITE_IMMEDIATE: True})
-    query = _LOCKING_QUERIES[isinstance(event, str), not sqlite]
-    return session.scalars(query, {"key": event}).one_or_none()
+    query = _LOCKING_QUERIES[columns, isinstance(event, str), not sqlite]
+    if columns is _WHOLE_EVENT:
+        query = query.execution_options(populate_existing=True)
+        return session.scalars(query, {"key": event}).one_or_none()
+    return session.execute(query, {"key": event}).one_or_none()
 
 
-def _locking_query(by_slug: bool, for_update: bool) -> Select:
-    key = Event.slug if by_slug else Event.id
-    query = select(Event).where(key == bindparam("key"))
-    if for_update:
-        query = query.with_for_update()
-    return query.execution_options(populate_existing=True)
+def lock_event(event: int | str) -> Event | None:
+    """Lock ``event`` (id or public slug, which spares reading the id first) in a
+    fresh transaction, and load it whole, as it is now."""
+    return _lock(event, _WHOLE_EVENT)
 
 
-# Built once (by slug or id, with or without FOR UPDATE): every registration,
-# cancellation and change starts here.
-_LOCKING_QUERIES = {
-    (by_slug, for_update): _locking_query(by_slug, for_update)
-    for by_slug in (False, True)
-    for for_update in (False, True)
-}
+@contextmanager
+def _committed() -> Iterator[None]:
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 @contextmanager
@@ -57,9 +96,13 @@ def event_transaction(event: int | str) -> Iterator[Event | None]:
     """One use case's transaction under the lock of ``event`` (id or slug):
     committed when the block ends, rolled back (and the error re-raised) when it fails."""
     locked = lock_event(event)
-    try:
+    with _committed():
         yield locked
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+
+
+@contextmanager
+def placement_transaction(event: int | str) -> Iterator[EventTerms | None]:
+    """Like ``event_transaction``, with only the event's ``EventTerms``."""
+    row = _lock(event, _TERMS)
+    with _committed():
+        yield None if row is None else EventTerms(*row)

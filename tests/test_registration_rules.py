@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, EventStatus
 from instant_coorace.extensions import db
-from instant_coorace.members.models import Membership
+from instant_coorace.members.models import Membership, Person
 from instant_coorace.registrations import errors, services
 from instant_coorace.registrations.models import (
     Registration,
@@ -93,6 +94,38 @@ def test_cancelled_person_may_register_again(app):
     assert again.status is CONFIRMED
     with pytest.raises(errors.RegistrationNotFound):
         services.find_by_token(receipt.token)
+
+
+def test_registering_again_when_full_rejoins_the_end_of_the_line_as_declared_now(app):
+    event = make_event(capacity=1)
+    first = services.register(event.id, applicant(1))
+    services.register(event.id, applicant(2))
+    services.register(event.id, applicant(3))
+    services.cancel(first.registration_id)  # 2 takes the seat, 3 stays in line
+    structure = make_structure()
+    again = services.register(event.id, applicant(1, structure, job_title="Directrice"))
+    row = db.session.get(Registration, again.registration_id, populate_existing=True)
+    third = db.session.scalars(
+        select(Registration).where(Registration.person.has(email="personne3@adherent.example.org"))
+    ).one()
+    assert again.registration_id == first.registration_id
+    assert row.status is WAITLISTED
+    assert row.waitlist_position > third.waitlist_position
+    assert (row.structure_id, row.job_title, row.cancelled_at) == (structure.id, "Directrice", None)
+
+
+def test_a_new_registration_updates_the_person_but_a_refused_one_does_not(app):
+    first_event, second_event = make_event(), make_event()
+    services.register(first_event.id, applicant(1))
+    services.register(second_event.id, applicant(1, last_name="Martin-Durand"))
+    with pytest.raises(errors.AlreadyRegistered):
+        services.register(second_event.id, applicant(1, last_name="Quelqu'un d'autre"))
+    person = db.session.scalars(
+        select(Person).where(Person.email == "personne1@adherent.example.org")
+    ).one()
+    db.session.refresh(person)
+    assert person.last_name == "Martin-Durand"
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 1
 
 
 def test_members_only_event_refuses_partners_and_unlisted_structures(app):

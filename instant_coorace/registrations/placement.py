@@ -22,8 +22,8 @@ from sqlalchemy import Insert, ScalarSelect, Select, bindparam, func, select, up
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
+from instant_coorace.locking import EventTerms
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 
@@ -39,7 +39,7 @@ class Situation:
     registration_id: int | None
     registration_status: RegistrationStatus | None
 
-    def has_seat(self, event: Event, for_structure: bool) -> bool:
+    def has_seat(self, event: EventTerms, for_structure: bool) -> bool:
         if event.capacity is not None and self.confirmed >= event.capacity:
             return False
         return not (

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
-from instant_coorace.locking import event_transaction
+from instant_coorace.locking import EventTerms, event_transaction, placement_transaction
 from instant_coorace.members.models import Membership, Person, Structure
 from instant_coorace.registrations import errors, notifications, placement
 from instant_coorace.registrations.models import (
@@ -66,7 +66,7 @@ def register(
     structure = _resolve_structure(applicant.structure_id)
     email = normalise_email(applicant.email)
     link = new_link()
-    with event_transaction(event) as locked:
+    with placement_transaction(event) as locked:
         if locked is None or (
             locked.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
         ):
@@ -91,7 +91,7 @@ def register(
 
 
 def _place(
-    event: Event,
+    event: EventTerms,
     applicant: Applicant,
     email: str,
     structure: StructureChoice | None,
@@ -278,13 +278,13 @@ def seats_left(event: Event, confirmed: int) -> int | None:
     return max(event.capacity - confirmed, 0)
 
 
-def _check_open(event: Event) -> None:
+def _check_open(event: EventTerms) -> None:
     refusal = availability(event, utcnow()).refusal
     if refusal is not None:
         raise refusal()
 
 
-def _check_audience(event: Event, structure: StructureChoice | None) -> None:
+def _check_audience(event: Event | EventTerms, structure: StructureChoice | None) -> None:
     if event.audience is Audience.MEMBERS and (structure is None or not structure.is_member):
         raise errors.AudienceRestricted()
 

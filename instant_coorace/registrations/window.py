@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 
 from instant_coorace.events.models import Event, EventStatus
+from instant_coorace.locking import EventTerms
 from instant_coorace.registrations import errors
 
 
@@ -26,12 +27,12 @@ class Availability(enum.StrEnum):
         }.get(self)
 
 
-def registration_closes_at(event: Event) -> dt.datetime | None:
+def registration_closes_at(event: Event | EventTerms) -> dt.datetime | None:
     """The end of the registration window: its own date, else the first session."""
     return event.registration_closes_at or event.starts_at
 
 
-def availability(event: Event, now: dt.datetime) -> Availability:
+def availability(event: Event | EventTerms, now: dt.datetime) -> Availability:
     if event.status is EventStatus.CANCELLED:
         return Availability.CANCELLED
     if event.registration_opens_at and now < event.registration_opens_at:
