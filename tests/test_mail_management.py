@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from instant_coorace.extensions import db
+from instant_coorace.mail.outbox import PAGE_SIZE
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from tests.builders import queue_mail
 
@@ -99,3 +100,17 @@ def test_a_mail_still_to_be_rendered_is_listed_as_being_prepared(staff_client):
     page = staff_client.get("/gestion/courriels/").get_data(as_text=True)
     assert "En préparation" in page
     assert "personne1@adherent.example.org" in page
+
+
+def test_a_long_outbox_comes_in_pages_newest_first_within_the_status_filter(staff_client):
+    for number in range(PAGE_SIZE + 1):
+        failed_mail(number)
+    queue_mail(999, subject="Toujours en attente")
+    url = "/gestion/courriels/?statut=failed"
+    first = staff_client.get(url).get_data(as_text=True)
+    second = staff_client.get(url + "&page=2").get_data(as_text=True)
+    assert "Page 1 sur 2" in first
+    assert "statut=failed" in first.split("Page suivante")[0].rsplit("href=", 1)[1]
+    assert "personne0@" not in first  # the oldest is on the last page
+    assert "personne0@" in second
+    assert "Toujours en attente" not in first + second

@@ -15,7 +15,7 @@ from instant_coorace.extensions import db
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.members.importer import Outcome
 from instant_coorace.members.models import Membership, Structure, StructureKind
-from instant_coorace.members.services import import_structures_from_csv
+from instant_coorace.members.services import DIRECTORY_PER_PAGE, import_structures_from_csv
 from tests.builders import make_structure
 
 LIST = "/gestion/annuaire/"
@@ -144,6 +144,26 @@ def test_filters_by_department_kind_membership_and_status(staff_client):
     assert found(statut="inactives") == {"ANCIENNE"}
     assert found(statut="actives", departement="31") == {"CRESS"}
     assert found(departement="inconnu") == {"TARN ACI", "LOT AI", "CRESS", "ANCIENNE"}
+
+
+def test_a_long_directory_comes_in_pages_that_keep_the_filters(staff_client):
+    for number in range(DIRECTORY_PER_PAGE + 2):
+        make_structure(f"ACI {number:03d}", department="81")
+    make_structure("ACI hors Tarn", department="31")
+    filtered = {"q": "aci", "departement": "81"}
+
+    first = text_of(staff_client.get(LIST, query_string=filtered))
+    second = text_of(staff_client.get(LIST, query_string=filtered | {"page": 2}))
+    beyond = text_of(staff_client.get(LIST, query_string=filtered | {"page": 99}))
+
+    assert f"{DIRECTORY_PER_PAGE + 2} structures — page 1 sur 2" in first
+    assert "ACI 000" in first and f"ACI {DIRECTORY_PER_PAGE:03d}" not in first
+    assert re.search(r'href="[^"]*page=2[^"]*"', first)
+    next_link = re.search(r'href="([^"]*page=2[^"]*)"', first).group(1)
+    assert "departement=81" in next_link and "q=aci" in next_link
+    assert f"ACI {DIRECTORY_PER_PAGE:03d}" in second and "ACI 000" not in second
+    assert "ACI hors Tarn" not in second
+    assert "page 2 sur 2" in beyond  # a page past the end shows the last one
 
 
 def count_queries(client, path: str) -> int:

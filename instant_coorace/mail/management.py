@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from instant_coorace.errors import render_error
 from instant_coorace.mail import outbox
 from instant_coorace.mail.models import MailStatus
+from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import staff_required
 
 blueprint = Blueprint("mail_management", __name__, url_prefix="/gestion/courriels")
@@ -33,8 +34,7 @@ STATUS_TAGS = {
 @staff_required
 def list_mail():
     status = _status_arg(request.args.get("statut", ""))
-    page = request.args.get("page", "1")
-    listing = outbox.list_mail(status, int(page) if page.isdigit() else 1)
+    listing = outbox.list_mail(status, requested_page())
     return render_template(
         "mail/admin_list.html",
         listing=listing,

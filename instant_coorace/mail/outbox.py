@@ -19,6 +19,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail.message import calendar_method
 from instant_coorace.mail.models import MailStatus, OutgoingMail
+from instant_coorace.pagination import Page, paginate
 
 PAGE_SIZE = 50
 
@@ -180,31 +181,24 @@ def _add_unless_duplicate(mail: OutgoingMail) -> OutgoingMail | None:
 
 
 @dataclasses.dataclass(frozen=True)
-class OutboxPage:
-    mails: list[OutgoingMail]
+class OutboxListing:
+    mails: Page[OutgoingMail]
     counts: dict[MailStatus, int]
-    page: int
-    has_next: bool
 
 
-def list_mail(status: MailStatus | None = None, page: int = 1) -> OutboxPage:
+def list_mail(status: MailStatus | None = None, page: int = 1) -> OutboxListing:
     """Newest mail first, optionally of one status, with the count of each status."""
     query = select(OutgoingMail).order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc())
     if status is not None:
         query = query.where(OutgoingMail.status == status)
-    page = max(page, 1)
-    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    counts = dict(
+    found = dict(
         db.session.execute(
             select(OutgoingMail.status, func.count()).group_by(OutgoingMail.status)
         ).all()
     )
-    return OutboxPage(
-        mails=rows[:PAGE_SIZE],
-        counts={status: counts.get(status, 0) for status in MailStatus},
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
-    )
+    counts = {value: found.get(value, 0) for value in MailStatus}
+    total = sum(counts.values()) if status is None else counts[status]
+    return OutboxListing(paginate(query, page, PAGE_SIZE, total), counts)
 
 
 def retry(mail_id: int) -> None:

@@ -112,6 +112,13 @@ class DirectoryFilterForm(Form):
             active={"actives": True, "inactives": False}.get(_chosen(self.statut)),
         )
 
+    def query_args(self) -> dict[str, str]:
+        """The filters in use, to carry from page to page."""
+        args = {"q": (self.q.data or "").strip()[:100]}
+        for field in (self.departement, self.type, self.adhesion, self.statut):
+            args[field.name] = _chosen(field)
+        return {name: value for name, value in args.items() if value}
+
 
 def _chosen(field: SelectField) -> str:
     """The field's value if it is one of its choices, else « no filter »."""

@@ -24,6 +24,7 @@ from instant_coorace.members.forms import (
     StructureForm,
 )
 from instant_coorace.members.importer import ImportFileError
+from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import staff_required
 
 blueprint = Blueprint("member_management", __name__, url_prefix="/gestion/annuaire")
@@ -37,8 +38,13 @@ def _imports_folder() -> Path:
 @staff_required
 def list_structures():
     filter_form = DirectoryFilterForm(request.args)
-    structures = services.search_structures(filter_form.to_filters())
-    return render_template("members/list.html", structures=structures, filter_form=filter_form)
+    structures = services.directory_page(filter_form.to_filters(), requested_page())
+    return render_template(
+        "members/list.html",
+        structures=structures,
+        filter_form=filter_form,
+        filter_args=filter_form.query_args(),
+    )
 
 
 @blueprint.get("/export.csv")

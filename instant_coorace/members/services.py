@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 
 from instant_coorace.database import SQLITE_IMMEDIATE
 from instant_coorace.extensions import db
@@ -33,8 +33,12 @@ from instant_coorace.members.importer import (
     parse_directory,
 )
 from instant_coorace.members.models import Membership, Structure, StructureKind, StructureKindRow
+from instant_coorace.pagination import Page, paginate
 from instant_coorace.search import matches_word
 from instant_coorace.spreadsheets import neutralise
+
+#: Structures per page of the team's directory list.
+DIRECTORY_PER_PAGE = 50
 
 IMPORTABLE_FIELDS = (
     "name",
@@ -106,8 +110,19 @@ class DirectoryFilters:
 
 
 def search_structures(filters: DirectoryFilters) -> list[Structure]:
-    """Structures matching every filter, by name; kinds come in one more query."""
-    query = select(Structure).order_by(func.ic_fold(Structure.name), Structure.postcode)
+    """Every structure matching the filters, by name; kinds come in one more query."""
+    return list(db.session.scalars(_directory_query(filters)))
+
+
+def directory_page(filters: DirectoryFilters, page: int) -> Page[Structure]:
+    """One page of ``search_structures``."""
+    return paginate(_directory_query(filters), page, DIRECTORY_PER_PAGE)
+
+
+def _directory_query(filters: DirectoryFilters) -> Select:
+    query = select(Structure).order_by(
+        func.ic_fold(Structure.name), Structure.postcode, Structure.id
+    )
     for word in filters.text.split():
         query = query.where(matches_word(word, Structure.name, Structure.city, Structure.email))
     if filters.department:
@@ -118,7 +133,7 @@ def search_structures(filters: DirectoryFilters) -> list[Structure]:
         query = query.where(Structure.membership == filters.membership)
     if filters.active is not None:
         query = query.where(Structure.active.is_(filters.active))
-    return list(db.session.scalars(query))
+    return query
 
 
 def get_structure(structure_id: int) -> Structure:

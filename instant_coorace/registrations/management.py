@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from instant_coorace.errors import render_error
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.formatting import numeric_datetime
+from instant_coorace.pagination import requested_page
 from instant_coorace.registrations import errors, export, roster, services
 from instant_coorace.registrations.models import (
     Registration,
@@ -42,7 +43,7 @@ def list_registrations(event_id: int):
     page = roster.roster_page(
         event.id,
         filter_form.to_filter(),
-        page=request.args.get("page", 1, type=int),
+        page=requested_page(),
         summary=summary,
     )
     return render_template(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm import contains_eager, lazyload
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person, Structure, StructureKind, StructureKindRow
+from instant_coorace.pagination import Page, paginate
 from instant_coorace.registrations.models import (
     Registration,
     RegistrationSource,
@@ -84,26 +84,6 @@ class RosterRow:
     waitlist_rank: int | None
 
 
-@dataclasses.dataclass(frozen=True)
-class RosterPage:
-    rows: Sequence[RosterRow]
-    page: int
-    total: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 class ExportRow(NamedTuple):
     last_name: str
     first_name: str
@@ -139,7 +119,7 @@ def roster_page(
     roster_filter: RosterFilter,
     page: int = 1,
     summary: SeatSummary | None = None,
-) -> RosterPage:
+) -> Page[RosterRow]:
     """One page of an event's registrations, with person and structure loaded.
 
     Given the event's ``summary``, an unsearched list reuses its counts instead
@@ -150,25 +130,19 @@ def roster_page(
         total = summary.count(roster_filter.status)
     else:
         total = db.session.scalar(base.with_only_columns(func.count(Registration.id)))
-    page = min(max(page, 1), max(math.ceil(total / PER_PAGE), 1))
-    registrations = db.session.scalars(
-        base.options(
-            contains_eager(Registration.person),
-            contains_eager(Registration.structure),
-            lazyload(Registration.structure, Structure.kind_rows),
-        )
-        .order_by(*_roster_order())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    ranks = _waitlist_ranks_of(event_id, [registration.id for registration in registrations])
-    return RosterPage(
-        rows=[
-            RosterRow(registration, ranks.get(registration.id)) for registration in registrations
-        ],
-        page=page,
-        total=total,
+    query = base.options(
+        contains_eager(Registration.person),
+        contains_eager(Registration.structure),
+        lazyload(Registration.structure, Structure.kind_rows),
+    ).order_by(*_roster_order())
+    return paginate(query, page, PER_PAGE, total).mapped(
+        lambda registrations: _with_ranks(event_id, registrations)
     )
+
+
+def _with_ranks(event_id: int, registrations: Sequence[Registration]) -> list[RosterRow]:
+    ranks = _waitlist_ranks_of(event_id, [registration.id for registration in registrations])
+    return [RosterRow(registration, ranks.get(registration.id)) for registration in registrations]
 
 
 def registration_of_event(event_id: int, registration_id: int) -> Registration | None:
