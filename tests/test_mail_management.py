@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from instant_coorace.extensions import db
-from instant_coorace.mail.outbox import PAGE_SIZE
 from instant_coorace.mail.models import MailStatus, OutgoingMail
+from instant_coorace.mail.outbox import PAGE_SIZE
 from tests.builders import queue_mail
 
 
