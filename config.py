@@ -59,6 +59,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Coorace Occitanie"),
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "contact@coorace-occitanie.example.org"),
+        # Announced to registrants (GDPR notice): the federation's own decision, not ours.
+        "DATA_RETENTION_YEARS": int(env.get("DATA_RETENTION_YEARS", "3")),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

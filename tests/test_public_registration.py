@@ -229,3 +229,11 @@ def test_the_confirmation_page_is_gone_once_the_seat_was_handed_over(client):
     response = client.get(confirmation)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/evenements/{event.slug}")
+
+
+def test_the_gdpr_notice_announces_the_retention_the_federation_chose(app, client):
+    event = make_event()
+    app.config["DATA_RETENTION_YEARS"] = 5
+    assert "conservées 5 ans après l'événement" in text(client.get(registration_path(event.slug)))
+    app.config["DATA_RETENTION_YEARS"] = 1
+    assert "conservées 1 an après l'événement" in text(client.get(registration_path(event.slug)))
