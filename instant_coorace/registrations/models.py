@@ -39,26 +39,30 @@ class Registration(db.Model):
     """
 
     __tablename__ = "registration"
+    # Each index answers one question the registration path asks under the
+    # event's lock, its leading columns being that question's equality conditions:
     __table_args__ = (
-        UniqueConstraint("event_id", "person_id"),
-        #: Seat counts and the end of the waiting list (under the event's lock, and on
-        #: every public page) read only this.
+        #: This person's registration at this event (and all of a person's).
+        UniqueConstraint("person_id", "event_id"),
+        #: Seat counts and the end of the waiting list (also on every public page).
         Index("ix_registration_event_status_position", "event_id", "status", "waitlist_position"),
+        #: Seats taken by one structure at this event.
+        Index("ix_registration_structure_event_status", "structure_id", "event_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     #: The person's structure when they registered; seats per structure count on it.
     structure_id: Mapped[int | None] = mapped_column(
-        ForeignKey("structure.id", ondelete="SET NULL"), index=True
+        ForeignKey("structure.id", ondelete="SET NULL")
     )
     #: Free-text organisation when the structure is not in the directory.
     structure_name: Mapped[str] = mapped_column(String(200), default="")
     job_title: Mapped[str] = mapped_column(String(150), default="")
     #: Accessibility or dietary needs, told by the registrant.
     needs: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
     #: Rank in the waiting list (lower is earlier); ``None`` when not waitlisted.
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     #: Random input of the personal link (see registrations/tokens.py).

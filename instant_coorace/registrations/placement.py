@@ -68,10 +68,13 @@ def _of_address(column) -> ScalarSelect:
     )
 
 
-# Five subqueries, each answered from one index: the counts and the end of the
-# line from ``registration (event_id, status, waitlist_position)`` (without a
-# structure, ``structure_id = NULL`` counts 0), the address's registration from
-# the unique ``person.email`` and ``registration (event_id, person_id)``.
+# Five subqueries, each answered from one index (see the Registration model):
+# the count and the end of the line (an index lookup, spelled ORDER BY … LIMIT 1
+# rather than max(), which PostgreSQL turns into one only with statistics) from
+# ``(event_id, status, waitlist_position)``; the structure's seats from
+# ``(structure_id, event_id, status)`` (without a structure, ``structure_id =
+# NULL`` counts 0); the address's registration from the unique ``person.email``
+# then ``(person_id, event_id)``.
 _SITUATION = select(
     _count(_of_status(RegistrationStatus.CONFIRMED)),
     _count(
@@ -80,8 +83,10 @@ _SITUATION = select(
         )
     ),
     func.coalesce(
-        _of_status(RegistrationStatus.WAITLISTED)
-        .with_only_columns(func.max(Registration.waitlist_position))
+        _of_status(RegistrationStatus.WAITLISTED, Registration.waitlist_position.is_not(None))
+        .with_only_columns(Registration.waitlist_position)
+        .order_by(Registration.waitlist_position.desc())
+        .limit(1)
         .scalar_subquery(),
         0,
     ),
