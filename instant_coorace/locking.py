@@ -66,13 +66,13 @@ def _lock(event: int | str, columns: tuple) -> Event | Row | None:
     if session.in_transaction():
         session.rollback()
     sqlite = db.engine.dialect.name == "sqlite"
-    if sqlite:
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    connection = session.connection(execution_options={SQLITE_IMMEDIATE: sqlite})
     query = _LOCKING_QUERIES[columns, isinstance(event, str), not sqlite]
     if columns is _WHOLE_EVENT:
         query = query.execution_options(populate_existing=True)
         return session.scalars(query, {"key": event}).one_or_none()
-    return session.execute(query, {"key": event}).one_or_none()
+    # Plain columns: straight to the connection, past the ORM's execution layer.
+    return connection.execute(query, {"key": event}).one_or_none()
 
 
 def lock_event(event: int | str) -> Event | None:

@@ -97,9 +97,11 @@ _SITUATION = select(
 
 def read_situation(event_id: int, email: str, structure_id: int | None) -> Situation:
     """``email`` as stored: stripped and lower-cased."""
-    row = db.session.execute(
-        _SITUATION, {"event_id": event_id, "email": email, "structure_id": structure_id}
-    ).one()
+    row = (
+        db.session.connection()
+        .execute(_SITUATION, {"event_id": event_id, "email": email, "structure_id": structure_id})
+        .one()
+    )
     return Situation(*row)
 
 
