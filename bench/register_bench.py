@@ -10,7 +10,8 @@ token; timed as "form views"), then all of them submit it, ``--concurrency``
 at once (timed as "registrations": the rate the targets are about); then the
 confirmed seats are counted against the capacity; (b) ``bench/bare_app.py``
 under the same gunicorn settings, N single-row inserts (POST) from the same
-number of clients. The whole-journey rate (GET + POST) is printed too.
+number of clients. The whole-journey rate (GET + POST) is printed too, and, on
+Linux, the CPU each side (client, gunicorn, PostgreSQL) spent per request.
 
 PostgreSQL comes from ``--postgresql-url`` (default: BENCH_DATABASE_URL or
 TEST_DATABASE_URL); its ``public`` schema is DROPPED and rebuilt.
@@ -60,12 +61,14 @@ MIN_RATIO = 0.5
 
 @dataclasses.dataclass
 class Load:
-    """What the clients saw during one timed run."""
+    """What the clients saw during one timed run, and the CPU each side spent."""
 
     operations: int
     seconds: float
     statuses: Counter
     latencies_ms: list[float]
+    #: CPU milliseconds per operation: this client, the gunicorn processes, PostgreSQL.
+    cpu_ms: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -98,10 +101,42 @@ def fire(operation: Callable[[requests.Session, int], int], count: int, concurre
             latencies.append(elapsed)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        cpu_before = cpu_seconds()
         started = time.perf_counter()
         list(pool.map(one, range(count)))
         seconds = time.perf_counter() - started
-    return Load(count, seconds, statuses, latencies)
+        cpu_after = cpu_seconds()
+    cpu_ms = {side: (cpu_after[side] - cpu_before[side]) * 1000 / count for side in cpu_after}
+    return Load(count, seconds, statuses, latencies, cpu_ms)
+
+
+def cpu_seconds() -> Counter:
+    """CPU time (user + system) used so far by this client, by every gunicorn
+    process and by every PostgreSQL process, read from ``/proc`` (empty elsewhere).
+    The sides share the same cores: where a request's CPU goes tells what to cut."""
+    sides: Counter = Counter()
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return sides
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(entry.name) == os.getpid():
+            side = "client"
+        elif b"gunicorn" in command:
+            side = "gunicorn"
+        elif b"postgres" in command:
+            side = "postgresql"
+        else:
+            continue
+        sides[side] += (int(fields[11]) + int(fields[12])) / ticks
+    return sides
 
 
 def open_forms(base_url: str, slug: str, count: int, concurrency: int):
@@ -223,10 +258,12 @@ def bench_database(name: str, url: str, args: argparse.Namespace) -> dict:
 
 
 def describe(label: str, load: Load) -> str:
+    cpu = ", ".join(f"{side} {ms:.2f}" for side, ms in sorted(load.cpu_ms.items()) if ms)
     return (
         f"{label:<34}{load.rate:8.1f} /s  {load.operations} in {load.seconds:.2f} s, "
         f"median {statistics.median(load.latencies_ms):.1f} ms, "
         f"p95 {load.latency(0.95):.1f} ms, statuses {dict(load.statuses)}"
+        + (f"\n{'':<34}CPU ms per request: {cpu}" if cpu else "")
     )
 
 

@@ -4,9 +4,12 @@ column type, and the engine settings that make SQLite behave transactionally."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import BindParameter, DateTime, Insert, MetaData, bindparam, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -37,6 +40,18 @@ event.listen(
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def per_dialect(build: Callable[[Callable[..., Insert]], Insert]) -> dict[str, Insert]:
+    """``build(insert)`` with each supported dialect's ``insert`` (``ON CONFLICT``
+    is spelled per dialect), by dialect name: hot-path statements are built once,
+    at import, and picked with ``connection.dialect.name``."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+
+
+def bound(names: Iterable[str]) -> dict[str, BindParameter]:
+    """A ``values()`` mapping that binds each column to the parameter of its name."""
+    return {name: bindparam(name) for name in names}
 
 
 class UTCDateTime(TypeDecorator):

@@ -10,12 +10,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from sqlalchemy import Insert, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Insert, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from instant_coorace.database import utcnow
+from instant_coorace.database import bound, per_dialect, utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail.message import calendar_method
 from instant_coorace.mail.models import MailStatus, OutgoingMail
@@ -122,17 +120,14 @@ def _pending_insert(insert: Callable) -> Insert:
     table = OutgoingMail.__table__
     return (
         insert(table)
-        .values({name: bindparam(name) for name in _PENDING_COLUMNS})
+        .values(bound(_PENDING_COLUMNS))
         .on_conflict_do_nothing(index_elements=[table.c.dedup_key])
         .returning(table.c.id)
     )
 
 
 # Built once per dialect: they run under the event's lock at every registration.
-_PENDING_INSERTS = {
-    "postgresql": _pending_insert(pg_insert),
-    "sqlite": _pending_insert(sqlite_insert),
-}
+_PENDING_INSERTS = per_dialect(_pending_insert)
 
 
 def enqueue_pending(

@@ -18,10 +18,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from sqlalchemy import Insert, ScalarSelect, Select, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Insert, ScalarSelect, Select, bindparam, case, func, select, update
 
+from instant_coorace.database import bound, per_dialect
 from instant_coorace.extensions import db
 from instant_coorace.locking import EventTerms
 from instant_coorace.members.models import Person
@@ -60,10 +59,16 @@ def _count(query: Select) -> ScalarSelect:
 
 
 def _of_address(column) -> ScalarSelect:
+    """``column`` of this address's registration at this event, if any.
+
+    Read among the person's own registrations (a handful), the event picked in
+    the aggregate: with ``event_id`` in the WHERE clause, PostgreSQL without
+    statistics (a new database's first rush) walked the whole event instead.
+    """
     person_id = select(Person.id).where(Person.email == bindparam("email")).scalar_subquery()
     return (
-        select(column)
-        .where(Registration.event_id == bindparam("event_id"), Registration.person_id == person_id)
+        select(func.max(case((Registration.event_id == bindparam("event_id"), column))))
+        .where(Registration.person_id == person_id)
         .scalar_subquery()
     )
 
@@ -74,7 +79,7 @@ def _of_address(column) -> ScalarSelect:
 # ``(event_id, status, waitlist_position)``; the structure's seats from
 # ``(structure_id, event_id, status)`` (without a structure, ``structure_id =
 # NULL`` counts 0); the address's registration from the unique ``person.email``
-# then ``(person_id, event_id)``.
+# then ``(person_id, event_id)`` (see ``_of_address``).
 _SITUATION = select(
     _count(_of_status(RegistrationStatus.CONFIRMED)),
     _count(
@@ -117,16 +122,14 @@ PERSON_DECLARATION = (
 
 def _person_upsert(insert: Callable) -> Insert:
     table = Person.__table__
-    statement = insert(table).values(
-        {name: bindparam(name) for name in ("email", *PERSON_DECLARATION)}
-    )
+    statement = insert(table).values(bound(("email", *PERSON_DECLARATION)))
     return statement.on_conflict_do_update(
         index_elements=[table.c.email],
         set_={name: statement.excluded[name] for name in PERSON_DECLARATION},
     ).returning(table.c.id)
 
 
-_PERSON_UPSERTS = {"postgresql": _person_upsert(pg_insert), "sqlite": _person_upsert(sqlite_insert)}
+_PERSON_UPSERTS = per_dialect(_person_upsert)
 
 
 def save_person(email: str, declaration: dict[str, object]) -> int:
@@ -154,7 +157,7 @@ REGISTRATION_PLACEMENT = (
     "cancelled_at",
 )
 
-_PLACEMENT_VALUES = {name: bindparam(name) for name in REGISTRATION_PLACEMENT}
+_PLACEMENT_VALUES = bound(REGISTRATION_PLACEMENT)
 _NEW_REGISTRATION = (
     Registration.__table__.insert()
     .values(event_id=bindparam("event_id"), **_PLACEMENT_VALUES)
