@@ -89,6 +89,11 @@ class StructureKindRow(db.Model):
     structure: Mapped[Structure] = relationship(back_populates="kind_rows")
 
 
+def full_name(first_name: str, last_name: str) -> str:
+    """A person's name as mail greets them and lists show them."""
+    return f"{first_name} {last_name}"
+
+
 class Person(db.Model):
     """Someone who registers; identified by email address, no account."""
 
@@ -113,7 +118,7 @@ class Person(db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self.first_name, self.last_name)
 
     @property
     def organisation_name(self) -> str:

@@ -15,7 +15,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.locking import EventTerms, event_transaction, placement_transaction
-from instant_coorace.members.models import Membership, Person, Structure
+from instant_coorace.members.models import Membership, Person, Structure, full_name
 from instant_coorace.registrations import errors, notifications, placement
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
@@ -123,9 +123,8 @@ def _place(
             "cancelled_at": None,
         },
     )
-    addressee = notifications.Addressee(
-        person_id, email, f"{declaration['first_name']} {declaration['last_name']}"
-    )
+    name = full_name(declaration["first_name"], declaration["last_name"])
+    addressee = notifications.Addressee(person_id, email, name)
     notifications.registration_placed(registration_id, event.id, status, link.nonce, addressee)
     return registration_id, status
 
