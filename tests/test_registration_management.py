@@ -154,6 +154,10 @@ def test_list_is_paginated_by_hundred(app, staff_client):
     assert len(table_rows(first)) == 100
     assert len(table_rows(second)) == 1
     assert "page 2 sur 2" in second
+    filtered = staff_client.get(roster_url(event.id, "?statut=confirmed")).get_data(as_text=True)
+    next_link = re.search(r'href="([^"]*)"[^>]*>Page suivante', filtered).group(1)
+    assert "page=2" in next_link and "statut=confirmed" in next_link
+    assert next_link.startswith(roster_url(event.id))
 
 
 def test_staff_adds_a_registrant_by_hand_then_the_waiting_list_when_full(app, staff_client):
