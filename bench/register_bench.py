@@ -2,9 +2,9 @@
 to a bare Flask endpoint that inserts one row into the same database.
 
     .venv/bin/python bench/register_bench.py [--db sqlite|postgresql|both]
-        [--requests N] [--concurrency 16] [--workers CPUS] [--threads 1]
+        [--requests N] [--concurrency 16] [--workers CPUS] [--threads 1] [--runs 3]
 
-One run per database: (a) the application under gunicorn, N visitors to one
+Each run, per database: (a) the application under gunicorn, N visitors to one
 event, as real visitors do: each loads the form (own session cookie and CSRF
 token; timed as "form views"), then all of them submit it, ``--concurrency``
 at once (timed as "registrations": the rate the targets are about); then the
@@ -23,7 +23,9 @@ in a process only makes the request holding the event's lock wait for the GIL
 more real concurrency in the races they check.
 
 Targets (issue 2): ≥ 100 registrations/s, ≥ 0.5 × the bare endpoint's rate,
-exactly ``capacity`` confirmed. The exit status is 1 when one is missed.
+exactly ``capacity`` confirmed. Each database runs ``--runs`` times (default
+3): the rate and ratio targets are judged on the medians (each ratio within its
+own run), correctness on every run. The exit status is 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -267,15 +269,22 @@ def describe(label: str, load: Load) -> str:
     )
 
 
-def report(result: dict, args: argparse.Namespace) -> bool:
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    rate: float
+    ratio: float
+    #: Capacity respected and every request answered as it should: required of every run.
+    correct: bool
+
+
+def report(result: dict, args: argparse.Namespace, run: int) -> RunOutcome:
+    """Print one run; the rate and ratio targets are judged on the runs' medians."""
     form_load: Load = result["forms"]
     app_load: Load = result["app"]
     bare_load: Load = result["bare"]
     ratio = app_load.rate / bare_load.rate
     journeys = args.requests / (form_load.seconds + app_load.seconds)
     checks = {
-        f"≥ {MIN_RATE:.0f} registrations/s": app_load.rate >= MIN_RATE,
-        f"≥ {MIN_RATIO} × bare endpoint": ratio >= MIN_RATIO,
         "exactly capacity confirmed": result["confirmed"] == result["capacity"],
         "every other one waitlisted": result["waitlisted"] == args.requests - result["capacity"],
         "every form answered 200": form_load.statuses == Counter({200: args.requests}),
@@ -285,7 +294,7 @@ def report(result: dict, args: argparse.Namespace) -> bool:
             and result["bare_rows"] == args.requests
         ),
     }
-    print(f"\n== {result['database']} ==")
+    print(f"\n== {result['database']}, run {run} of {args.runs} ==")
     print(describe("form views (GET):", form_load))
     print(describe("registrations (POST of the form):", app_load))
     print(describe("bare insert (POST):", bare_load))
@@ -295,6 +304,24 @@ def report(result: dict, args: argparse.Namespace) -> bool:
         f"capacity {result['capacity']}: {result['confirmed']} confirmed, "
         f"{result['waitlisted']} waitlisted"
     )
+    for label, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISSED'}] {label}")
+    return RunOutcome(app_load.rate, ratio, all(checks.values()))
+
+
+def summarise(database: str, outcomes: list[RunOutcome]) -> bool:
+    """The targets, on the medians of the runs (the machine is noisy: one run is
+    not a measurement); correctness must hold in every run."""
+    rate = statistics.median(outcome.rate for outcome in outcomes)
+    ratio = statistics.median(outcome.ratio for outcome in outcomes)
+    checks = {
+        f"≥ {MIN_RATE:.0f} registrations/s (median {rate:.1f})": rate >= MIN_RATE,
+        f"≥ {MIN_RATIO} × bare endpoint (median {ratio:.2f}; runs "
+        + ", ".join(f"{outcome.ratio:.2f}" for outcome in outcomes)
+        + ")": ratio >= MIN_RATIO,
+        "capacity and answers right in every run": all(outcome.correct for outcome in outcomes),
+    }
+    print(f"\n== {database}: {len(outcomes)} run(s) ==")
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'MISSED'}] {label}")
     return all(checks.values())
@@ -308,6 +335,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--capacity", type=int, default=0, help="default: half the requests")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="runs per database; medians judged")
     parser.add_argument(
         "--postgresql-url",
         default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", ""),
@@ -327,10 +355,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.requests} requests per run, concurrency {args.concurrency}, gunicorn "
         f"{args.workers} workers × {args.threads} threads (gthread), {os.cpu_count()} CPUs"
     )
-    all_met = True
-    for name in databases:
-        all_met &= report(bench_database(name, pg_url, args), args)
-    return 0 if all_met else 1
+    outcomes = {
+        name: [
+            report(bench_database(name, pg_url, args), args, run) for run in range(1, args.runs + 1)
+        ]
+        for name in databases
+    }
+    met = [summarise(name, runs) for name, runs in outcomes.items()]
+    return 0 if all(met) else 1
 
 
 if __name__ == "__main__":
