@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from instant_coorace.addresses import stored_email
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
@@ -64,7 +65,7 @@ def register(
     # Everything that needs no lock comes first: every moment under it delays the
     # next registrant (see placement.py).
     structure = _resolve_structure(applicant.structure_id)
-    email = normalise_email(applicant.email)
+    email = stored_email(applicant.email)
     link = new_link()
     with placement_transaction(event) as locked:
         if locked is None or (
@@ -310,14 +311,9 @@ def _resolve_structure(structure_id: int | None) -> StructureChoice | None:
     return StructureChoice(row.id, row.membership is Membership.MEMBER)
 
 
-def normalise_email(email: str) -> str:
-    """Addresses are stored stripped and lower-cased, which makes them case-insensitive."""
-    return email.strip().lower()
-
-
 def _person_by_email(email: str) -> Person | None:
     return db.session.scalars(
-        select(Person).where(Person.email == normalise_email(email))
+        select(Person).where(Person.email == stored_email(email))
     ).one_or_none()
 
 
@@ -334,7 +330,7 @@ def _declaration(applicant: Applicant, structure: StructureChoice | None) -> dic
 
 
 def _new_person(email: str) -> Person:
-    person = Person(email=normalise_email(email))
+    person = Person(email=stored_email(email))
     db.session.add(person)
     return person
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from instant_coorace.addresses import stored_email
 from instant_coorace.staff import services
 from instant_coorace.staff.models import StaffRole
 
@@ -32,8 +33,8 @@ def create_command(email: str, role: str) -> None:
         password = services.create_staff_user(email, StaffRole(role))
     except services.StaffAccountError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Compte créé : {services.normalise_email(email)} ({role}).")
-    _show_password(services.normalise_email(email), password)
+    click.echo(f"Compte créé : {stored_email(email)} ({role}).")
+    _show_password(stored_email(email), password)
 
 
 @staff_cli.command("reset-password")
@@ -44,4 +45,4 @@ def reset_password_command(email: str) -> None:
         password = services.reset_password(email)
     except services.StaffAccountError as error:
         raise click.ClickException(error.message) from error
-    _show_password(services.normalise_email(email), password)
+    _show_password(stored_email(email), password)

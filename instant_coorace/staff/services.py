@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from instant_coorace.addresses import stored_email
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.events.services import EventLine, event_lines
@@ -45,10 +46,6 @@ class Dashboard:
     drafts: list[EventLine]
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def generate_password() -> str:
     """A one-time password: 20 URL-safe characters (about 120 bits)."""
     return secrets.token_urlsafe(15)
@@ -56,7 +53,7 @@ def generate_password() -> str:
 
 def create_staff_user(email: str, role: StaffRole = StaffRole.TEAM) -> str:
     """Create an active account and return its one-time password (never stored in clear)."""
-    email = normalise_email(email)
+    email = stored_email(email)
     if not email or "@" not in email:
         raise StaffAccountError(f"« {email} » n'est pas une adresse e-mail valide.")
     if _find(email) is not None:
@@ -71,9 +68,9 @@ def create_staff_user(email: str, role: StaffRole = StaffRole.TEAM) -> str:
 
 def reset_password(email: str) -> str:
     """Replace the password of an account and return the new one-time password."""
-    user = _find(normalise_email(email))
+    user = _find(stored_email(email))
     if user is None:
-        raise StaffAccountError(f"Aucun compte pour {normalise_email(email)}.")
+        raise StaffAccountError(f"Aucun compte pour {stored_email(email)}.")
     password = generate_password()
     user.set_password(password)
     db.session.commit()
@@ -86,7 +83,7 @@ def authenticate(email: str, password: str) -> StaffUser:
     The same message answers an unknown address and a wrong password; a disabled
     account is only named once its password has been proved.
     """
-    user = _find(normalise_email(email))
+    user = _find(stored_email(email))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         raise InvalidCredentials()
