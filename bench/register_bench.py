@@ -156,14 +156,16 @@ def open_forms(base_url: str, slug: str, count: int, concurrency: int):
     return held, fire(operation, count, concurrency)
 
 
-def submit_forms(base_url: str, slug: str, held: list) -> Callable[[requests.Session, int], int]:
-    """Visitor ``number`` submits the form they loaded."""
+def submit_forms(
+    base_url: str, slug: str, held: list, first: int = 0
+) -> Callable[[requests.Session, int], int]:
+    """Visitor ``number`` submits the form they loaded, as registrant ``first + number``."""
     url = base_url + registration_path(slug)
 
     def operation(session: requests.Session, number: int) -> int:
         session.cookies.clear()
         cookies, token = held[number]
-        data = form_values(number) | {"csrf_token": token}
+        data = form_values(first + number) | {"csrf_token": token}
         response = session.post(url, data=data, cookies=cookies, allow_redirects=False, timeout=60)
         return response.status_code
 
@@ -178,8 +180,9 @@ def insert_bare_row(base_url: str) -> Callable[[requests.Session, int], int]:
     return operation
 
 
-def prepare_database(url: str, capacity: int) -> tuple[int, str]:
-    """A fresh schema with one published event; returns its id and slug."""
+def prepare_database(url: str, capacity: int) -> list[tuple[int, str]]:
+    """A fresh schema with two published events, one for the real form and one
+    for the service alone; returns their ids and slugs."""
     from instant_coorace import create_app
     from instant_coorace.extensions import db
     from tests.builders import make_event
@@ -193,8 +196,8 @@ def prepare_database(url: str, capacity: int) -> tuple[int, str]:
         from bench.bare_app import metadata
 
         metadata.create_all(db.engine)
-        event = make_event("Banc d'essai des inscriptions", capacity=capacity)
-        result = event.id, event.slug
+        events = [make_event(title, capacity=capacity) for title in ("Formulaire", "Service")]
+        result = [(event.id, event.slug) for event in events]
         db.session.remove()
         db.engine.dispose()
     return result
@@ -235,26 +238,33 @@ def bench_database(name: str, url: str, args: argparse.Namespace) -> dict:
     if name == "sqlite":
         url = f"sqlite:///{workdir / 'bench.sqlite'}"
     capacity = args.capacity or args.requests // 2
-    event_id, slug = prepare_database(url, capacity)
+    (event_id, slug), (service_event_id, service_slug) = prepare_database(url, capacity)
     settings = {"workers": args.workers, "threads": args.threads}
 
     with serve(url, workdir / "app", **settings) as server:
         warm_up(server.url + registration_path(slug), args.concurrency)
         held, form_load = open_forms(server.url, slug, args.requests, args.concurrency)
         app_load = fire(submit_forms(server.url, slug, held), args.requests, args.concurrency)
+    # The same requests, byte for byte but the event and the addresses, to the
+    # service alone: the client's work is the same, the web layer is gone.
+    service_app = "bench.service_app:create_app()"
+    with serve(url, workdir / "service", wsgi_app=service_app, **settings) as server:
+        warm_up(server.url + "/", args.concurrency)
+        operation = submit_forms(server.url, service_slug, held, first=args.requests)
+        service_load = fire(operation, args.requests, args.concurrency)
     with serve(url, workdir / "bare", wsgi_app="bench.bare_app:create_app()", **settings) as server:
         warm_up(server.url + "/", args.concurrency)
         bare_load = fire(insert_bare_row(server.url), args.requests, args.concurrency)
 
-    counts = registrations_by_status(url, event_id)
     return {
         "database": name,
         "capacity": capacity,
         "forms": form_load,
         "app": app_load,
+        "service": service_load,
         "bare": bare_load,
-        "confirmed": counts.get("confirmed", 0),
-        "waitlisted": counts.get("waitlisted", 0),
+        "placed": registrations_by_status(url, event_id),
+        "service_placed": registrations_by_status(url, service_event_id),
         "bare_rows": bare_rows(url),
     }
 
@@ -273,22 +283,37 @@ def describe(label: str, load: Load) -> str:
 class RunOutcome:
     rate: float
     ratio: float
+    #: The service alone against the bare insert: what the database work allows.
+    service_ratio: float
     #: Capacity respected and every request answered as it should: required of every run.
     correct: bool
+
+
+def placement_checks(label: str, placed: Counter, capacity: int, requests_made: int) -> dict:
+    return {
+        f"{label}: exactly capacity confirmed": placed.get("confirmed", 0) == capacity,
+        f"{label}: every other one waitlisted": (
+            placed.get("waitlisted", 0) == requests_made - capacity
+        ),
+    }
 
 
 def report(result: dict, args: argparse.Namespace, run: int) -> RunOutcome:
     """Print one run; the rate and ratio targets are judged on the runs' medians."""
     form_load: Load = result["forms"]
     app_load: Load = result["app"]
+    service_load: Load = result["service"]
     bare_load: Load = result["bare"]
     ratio = app_load.rate / bare_load.rate
+    service_ratio = service_load.rate / bare_load.rate
     journeys = args.requests / (form_load.seconds + app_load.seconds)
+    capacity = result["capacity"]
     checks = {
-        "exactly capacity confirmed": result["confirmed"] == result["capacity"],
-        "every other one waitlisted": result["waitlisted"] == args.requests - result["capacity"],
+        **placement_checks("form", result["placed"], capacity, args.requests),
+        **placement_checks("service alone", result["service_placed"], capacity, args.requests),
         "every form answered 200": form_load.statuses == Counter({200: args.requests}),
         "every registration answered 303": app_load.statuses == Counter({303: args.requests}),
+        "every service call answered 303": service_load.statuses == Counter({303: args.requests}),
         "every bare insert answered 204, one row each": (
             bare_load.statuses == Counter({204: args.requests})
             and result["bare_rows"] == args.requests
@@ -297,16 +322,16 @@ def report(result: dict, args: argparse.Namespace, run: int) -> RunOutcome:
     print(f"\n== {result['database']}, run {run} of {args.runs} ==")
     print(describe("form views (GET):", form_load))
     print(describe("registrations (POST of the form):", app_load))
+    print(describe("service alone (same POST):", service_load))
     print(describe("bare insert (POST):", bare_load))
     print(f"ratio registrations / bare:       {ratio:8.2f}")
+    print(f"  service alone / bare:           {service_ratio:8.2f}  (the database work)")
+    web_ratio = app_load.rate / service_load.rate
+    print(f"  registrations / service alone:  {web_ratio:8.2f}  (the web layer)")
     print(f"whole journeys (GET + POST):      {journeys:8.1f} /s")
-    print(
-        f"capacity {result['capacity']}: {result['confirmed']} confirmed, "
-        f"{result['waitlisted']} waitlisted"
-    )
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'MISSED'}] {label}")
-    return RunOutcome(app_load.rate, ratio, all(checks.values()))
+    return RunOutcome(app_load.rate, ratio, service_ratio, all(checks.values()))
 
 
 def summarise(database: str, outcomes: list[RunOutcome]) -> bool:
@@ -321,7 +346,9 @@ def summarise(database: str, outcomes: list[RunOutcome]) -> bool:
         + ")": ratio >= MIN_RATIO,
         "capacity and answers right in every run": all(outcome.correct for outcome in outcomes),
     }
+    service_ratio = statistics.median(outcome.service_ratio for outcome in outcomes)
     print(f"\n== {database}: {len(outcomes)} run(s) ==")
+    print(f"  service alone / bare: median {service_ratio:.2f} (not a target: where the gap is)")
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'MISSED'}] {label}")
     return all(checks.values())
