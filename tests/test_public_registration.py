@@ -103,6 +103,23 @@ def test_invalid_form_keeps_the_input_explains_each_error_and_writes_nothing(cli
     assert rows(Registration) == 0 and rows(Person) == 0
 
 
+def test_the_chosen_structure_stays_selected_and_names_are_escaped(client):
+    chosen = make_structure('Atelier "Tremplin" & <Co>', department="31")
+    other = make_structure("Régie de quartier", department="31")
+    event = make_event()
+
+    response = submit(client, event, structure=str(chosen.id), first_name="")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 422
+    assert (
+        f'<option selected value="{chosen.id}">Atelier &#34;Tremplin&#34; &amp; &lt;Co&gt;</option>'
+        in html
+    )
+    assert f'<option value="{other.id}">Régie de quartier</option>' in html
+    assert "<Co>" not in html
+
+
 def test_other_structure_requires_its_name(client):
     event = make_event()
     response = submit(client, event, structure="autre", other_structure_name="  ")

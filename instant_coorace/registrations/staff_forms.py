@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from instant_coorace import labels
-from instant_coorace.registrations.forms import PersonFields
+from instant_coorace.registrations.forms import DirectorySelect, PersonFields
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.registrations.roster import RosterFilter
 from instant_coorace.registrations.services import Applicant
@@ -78,7 +78,10 @@ class StaffRegistrationForm(PersonFields):
     """A registrant added by the team, for instance after a phone call."""
 
     structure_id = SelectField(
-        "Structure de l'annuaire", coerce=_optional_int, validate_choice=False
+        "Structure de l'annuaire",
+        coerce=_optional_int,
+        validate_choice=False,
+        widget=DirectorySelect(),
     )
     other_structure_name = StringField(
         "Autre structure",
