@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.management import blueprint as registration_management
     from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
+    from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
 
     for blueprint in (
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         member_management,
         calendar,
         mail_management,
+        staff_accounts,
     ):
         app.register_blueprint(blueprint)
 

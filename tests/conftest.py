@@ -92,7 +92,7 @@ def staff_client(app, client):
 
     user = make_staff("equipe@coorace-occitanie.example.org", "mot-de-passe-solide")
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

@@ -1,6 +1,7 @@
 """A member's journey in a real Chromium against the real server: catalogue →
 event page → « S'inscrire » → form → confirmation, on a desktop and on a phone;
-and what a screen-reader user meets when the form comes back with errors."""
+what a screen-reader user meets when the form comes back with errors; and a
+team member's first login, from the issued password to their own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from instant_coorace.events.models import EventFormat, EventKind
 from instant_coorace.extensions import db
 from instant_coorace.mail.worker import run_jobs
+from instant_coorace.staff import services as staff_services
 from tests.builders import make_event, make_structure
 from tests.live_server import live_server  # noqa: F401 - fixture
 
@@ -162,5 +164,35 @@ def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, l
         expect(page.get_by_label("Besoins particuliers (facultatif)")).not_to_have_attribute(
             "aria-invalid", "true"
         )
+    finally:
+        context.close()
+
+
+def test_a_new_team_member_logs_in_and_chooses_a_password(chromium, live_server):  # noqa: F811
+    issued = staff_services.create_staff_user("camille@coorace-occitanie.example.org")
+    event = make_event("L'Instant Coorace de juin")
+    context, page = new_page(chromium, live_server, DESKTOP)
+    try:
+        page.goto("/gestion/")
+        page.get_by_label("Adresse e-mail").fill("camille@coorace-occitanie.example.org")
+        page.get_by_label("Mot de passe").fill(issued)
+        page.get_by_role("button", name="Se connecter").click()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text("Choisissez votre mot de passe")
+        page.get_by_label("Mot de passe actuel").fill(issued)
+        page.get_by_label("Nouveau mot de passe", exact=True).fill("court")
+        page.get_by_label("Nouveau mot de passe, une seconde fois").fill("court")
+        page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+        expect(page.get_by_role("alert")).to_contain_text("de 12 à 200 caractères")
+
+        page.get_by_label("Mot de passe actuel").fill(issued)
+        page.get_by_label("Nouveau mot de passe", exact=True).fill("le lundi au soleil")
+        page.get_by_label("Nouveau mot de passe, une seconde fois").fill("le lundi au soleil")
+        page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+
+        expect(page.get_by_text("Votre mot de passe est enregistré.")).to_be_visible()
+        expect(page.get_by_role("link", name=event.title)).to_be_visible()
+        # The first account of the installation is its admin.
+        expect(page.get_by_role("link", name="Équipe")).to_be_visible()
     finally:
         context.close()

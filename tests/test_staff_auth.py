@@ -29,21 +29,35 @@ def log_in(client, email: str, password: str, next_url: str | None = None):
     return client.post(url, data={"email": email, "password": password})
 
 
-def test_cli_creates_an_admin_whose_one_time_password_opens_the_back_office(app, runner, client):
-    result = runner.invoke(
-        args=["staff", "create", "Directrice@Coorace.example.org", "--role", "admin"]
-    )
+def test_cli_makes_the_first_admin_whose_one_time_password_leads_to_choosing_one(
+    app, runner, client
+):
+    result = runner.invoke(args=["staff", "create", "Directrice@Coorace.example.org"])
     assert result.exit_code == 0, result.output
+    assert "Compte créé : directrice@coorace.example.org (admin)" in result.output
     password = one_time_password(result.output)
     user = db.session.scalars(select(StaffUser)).one()
     assert user.email == "directrice@coorace.example.org"
-    assert user.role is StaffRole.ADMIN and user.active
+    assert user.role is StaffRole.ADMIN and user.active and user.must_choose_password
     assert password not in user.password_hash
 
     response = log_in(client, "directrice@coorace.example.org", password)
     assert response.status_code == 302
-    assert response.location == "/gestion/"
-    assert "Tableau de bord" in client.get("/gestion/").get_data(as_text=True)
+    assert response.location == "/gestion/mot-de-passe"
+    assert client.get("/gestion/").location == "/gestion/mot-de-passe"
+    assert "Choisissez votre mot de passe" in client.get(response.location).get_data(as_text=True)
+
+
+def test_cli_accounts_after_the_first_are_team_unless_asked(app, runner):
+    runner.invoke(args=["staff", "create", "direction@coorace.example.org"])
+    runner.invoke(args=["staff", "create", EMAIL])
+    runner.invoke(args=["staff", "create", "second-admin@coorace.example.org", "--role", "admin"])
+    roles = dict(db.session.execute(select(StaffUser.email, StaffUser.role)).all())
+    assert roles == {
+        "direction@coorace.example.org": StaffRole.ADMIN,
+        EMAIL: StaffRole.TEAM,
+        "second-admin@coorace.example.org": StaffRole.ADMIN,
+    }
 
 
 def test_cli_refuses_a_second_account_for_the_same_address(app, runner):
@@ -59,7 +73,8 @@ def test_reset_password_retires_the_old_one(app, runner, client):
     result = runner.invoke(args=["staff", "reset-password", EMAIL])
     assert result.exit_code == 0, result.output
     assert log_in(client, EMAIL, PASSWORD).status_code == 200
-    assert log_in(client, EMAIL, one_time_password(result.output)).status_code == 302
+    response = log_in(client, EMAIL, one_time_password(result.output))
+    assert response.location == "/gestion/mot-de-passe"
 
 
 def test_reset_password_of_an_unknown_address_fails(app, runner):

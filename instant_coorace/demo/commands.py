@@ -36,5 +36,5 @@ def demo_command(if_empty: bool) -> None:
     )
     click.echo(
         f"Espace de gestion : /gestion/ — identifiant {DEMO_STAFF_EMAIL}, "
-        f"mot de passe {password} (à usage de démonstration)."
+        f"mot de passe à usage unique {password} (vous choisirez le vôtre à la connexion)."
     )

@@ -15,7 +15,10 @@ staff_cli = AppGroup("staff", help="Comptes de l'équipe.")
 def _show_password(email: str, password: str) -> None:
     click.echo(f"Mot de passe à usage unique pour {email} (affiché une seule fois) :")
     click.echo(f"  {password}")
-    click.echo("Transmettez-le par un canal sûr.")
+    click.echo(
+        "Transmettez-le par un canal sûr : à la première connexion, "
+        "la personne choisira son propre mot de passe."
+    )
 
 
 @staff_cli.command("create")
@@ -23,18 +26,21 @@ def _show_password(email: str, password: str) -> None:
 @click.option(
     "--role",
     type=click.Choice([role.value for role in StaffRole]),
-    default=StaffRole.TEAM.value,
-    show_default=True,
-    help="admin : tout, y compris les comptes ; team : événements, inscriptions, annuaire.",
+    default=None,
+    help=(
+        "admin : tout, y compris les comptes ; team : événements, inscriptions, annuaire. "
+        "Par défaut : admin pour le premier compte, team ensuite."
+    ),
 )
-def create_command(email: str, role: str) -> None:
+def create_command(email: str, role: str | None) -> None:
     """Créer un compte actif et afficher son mot de passe à usage unique."""
     try:
-        password = services.create_staff_user(email, StaffRole(role))
+        password = services.create_staff_user(email, StaffRole(role) if role else None)
     except services.StaffAccountError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Compte créé : {stored_email(email)} ({role}).")
-    _show_password(stored_email(email), password)
+    account = services.find_account(email)
+    click.echo(f"Compte créé : {account.email} ({account.role.value}).")
+    _show_password(account.email, password)
 
 
 @staff_cli.command("reset-password")

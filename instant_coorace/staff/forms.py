@@ -1,10 +1,14 @@
-"""Forms of the staff pages."""
+"""Forms of the staff pages: logging in, choosing one's password, the team's accounts."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from instant_coorace import labels
+from instant_coorace.staff.models import StaffRole
+from instant_coorace.staff.services import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -14,4 +18,47 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         "Mot de passe", validators=[DataRequired("Indiquez votre mot de passe.")]
+    )
+
+
+class ChoosePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Mot de passe actuel",
+        validators=[DataRequired("Indiquez votre mot de passe actuel.")],
+    )
+    new_password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[
+            DataRequired("Choisissez un nouveau mot de passe."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=f"Le mot de passe doit compter de {MIN_PASSWORD_LENGTH} à 200 caractères.",
+            ),
+        ],
+    )
+    confirmation = PasswordField(
+        "Nouveau mot de passe, une seconde fois",
+        validators=[
+            DataRequired("Saisissez le nouveau mot de passe une seconde fois."),
+            EqualTo("new_password", "Les deux saisies ne sont pas identiques."),
+        ],
+    )
+
+
+class AccountForm(FlaskForm):
+    """An admin opens an account for a colleague."""
+
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[
+            DataRequired("Indiquez l'adresse e-mail."),
+            Email("Cette adresse e-mail n'est pas valide (exemple : nom@coorace.fr)."),
+            Length(max=254, message="L'adresse e-mail est trop longue."),
+        ],
+    )
+    role = SelectField(
+        "Rôle",
+        choices=[SelectChoice(role.value, label) for role, label in labels.STAFF_ROLE.items()],
+        default=StaffRole.TEAM.value,
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hmac
 
+from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +34,11 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The password was issued (account created, password reset) and shown to
+    #: someone: the next login must choose a new one before anything else.
+    must_choose_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     @property
     def is_active(self) -> bool:
@@ -40,6 +47,16 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role is StaffRole.ADMIN
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the account and a fingerprint of
+        its password, so that a new password ends every other open session."""
+        return f"{self.id}-{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self) -> str:
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, self.password_hash.encode(), "sha256").hexdigest()[:32]
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

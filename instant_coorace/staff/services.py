@@ -1,5 +1,5 @@
-"""Staff accounts: creating them, resetting passwords, checking who logs in,
-and the overview the team lands on."""
+"""Staff accounts: creating them, issuing and choosing passwords, checking who
+logs in, and the overview the team lands on."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ class AccountDisabled(StaffAccountError):
     message = "Ce compte est désactivé. Demandez à un·e administrateur·rice de le réactiver."
 
 
+class WrongCurrentPassword(StaffAccountError):
+    message = "Ce n'est pas votre mot de passe actuel."
+
+
+class SamePassword(StaffAccountError):
+    message = "Choisissez un mot de passe différent de celui qui vous a été remis."
+
+
+#: A password someone chooses must be at least this long (ANSSI's guidance for
+#: a password alone, without a second factor, is 12 characters and more).
+MIN_PASSWORD_LENGTH = 12
+
+
 @dataclasses.dataclass(frozen=True)
 class Dashboard:
     upcoming: list[EventLine]
@@ -51,19 +64,20 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_staff_user(email: str, role: StaffRole = StaffRole.TEAM) -> str:
-    """Create an active account and return its one-time password (never stored in clear)."""
+def create_staff_user(email: str, role: StaffRole | None = None) -> str:
+    """Create an active account and return its one-time password (never stored in
+    clear), to be replaced at the first login. Without ``role``: admin for the
+    first account of the installation (someone must manage the others), team after."""
     email = stored_email(email)
     if not email or "@" not in email:
         raise StaffAccountError(f"« {email} » n'est pas une adresse e-mail valide.")
     if _find(email) is not None:
         raise StaffAccountError(f"Un compte existe déjà pour {email}.")
-    password = generate_password()
+    if role is None:
+        role = StaffRole.TEAM if _has_admin() else StaffRole.ADMIN
     user = StaffUser(email=email, role=role, active=True)
-    user.set_password(password)
     db.session.add(user)
-    db.session.commit()
-    return password
+    return _issue_password(user)
 
 
 def reset_password(email: str) -> str:
@@ -71,10 +85,53 @@ def reset_password(email: str) -> str:
     user = _find(stored_email(email))
     if user is None:
         raise StaffAccountError(f"Aucun compte pour {stored_email(email)}.")
+    return _issue_password(user)
+
+
+def reset_account_password(account_id: int) -> tuple[StaffUser, str]:
+    """An admin resets a colleague's password: the account and its new one-time password."""
+    user = _get(account_id)
+    return user, _issue_password(user)
+
+
+def _issue_password(user: StaffUser) -> str:
+    """Give ``user`` a one-time password, which ends their open sessions; returns it."""
     password = generate_password()
     user.set_password(password)
+    user.must_choose_password = True
     db.session.commit()
     return password
+
+
+def choose_password(account_id: int, current: str, new: str) -> None:
+    """The account's holder replaces their password (issued or their own).
+
+    The form checks the new one's length and confirmation. Changing it ends the
+    account's other sessions (see ``StaffUser.get_id``).
+    """
+    user = _get(account_id)
+    if not user.check_password(current):
+        raise WrongCurrentPassword()
+    if new == current:
+        raise SamePassword()
+    user.set_password(new)
+    user.must_choose_password = False
+    db.session.commit()
+
+
+def team_accounts() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def set_account_active(account_id: int, active: bool, acting_id: int) -> StaffUser:
+    """Deactivate (which ends its sessions) or reactivate an account; nobody
+    deactivates their own, so that the last admin cannot lock everyone out."""
+    if account_id == acting_id and not active:
+        raise StaffAccountError("Vous ne pouvez pas désactiver votre propre compte.")
+    user = _get(account_id)
+    user.active = active
+    db.session.commit()
+    return user
 
 
 def authenticate(email: str, password: str) -> StaffUser:
@@ -113,5 +170,24 @@ def dashboard() -> Dashboard:
     return Dashboard(upcoming=lines[: len(upcoming)], drafts=lines[len(upcoming) :])
 
 
+def find_account(email: str) -> StaffUser | None:
+    """The account of ``email``, in whatever case it is typed."""
+    return _find(stored_email(email))
+
+
 def _find(email: str) -> StaffUser | None:
     return db.session.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
+
+
+def _get(account_id: int) -> StaffUser:
+    user = db.session.get(StaffUser, account_id)
+    if user is None:
+        raise StaffAccountError("Ce compte n'existe pas.")
+    return user
+
+
+def _has_admin() -> bool:
+    return (
+        db.session.scalar(select(StaffUser.id).where(StaffUser.role == StaffRole.ADMIN).limit(1))
+        is not None
+    )

@@ -1,4 +1,4 @@
-"""Login, logout and the dashboard the team lands on."""
+"""Login, logout, choosing one's password, and the dashboard the team lands on."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from instant_coorace.extensions import limiter
 from instant_coorace.staff import services
 from instant_coorace.staff.auth import staff_required
-from instant_coorace.staff.forms import LoginForm
+from instant_coorace.staff.forms import ChoosePasswordForm, LoginForm
 
 blueprint = Blueprint("staff", __name__, url_prefix="/gestion")
 
@@ -41,6 +41,8 @@ def login():
         else:
             session.clear()  # no session fixation: a fresh session for the new identity
             login_user(user)
+            if user.must_choose_password:
+                return redirect(url_for(".choose_password"))
             return redirect(target or url_for(".dashboard"))
     return render_template("staff/login.html", form=form, next=target)
 
@@ -51,6 +53,34 @@ def logout():
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
     return redirect(url_for(".login"))
+
+
+@blueprint.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def choose_password():
+    """Replace one's password: required after an issued one, possible at any time.
+    It asks for the current one, rate-limited like the login, so that an open
+    session left behind is not enough to take the account over."""
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.choose_password(
+                current_user.id, form.current_password.data, form.new_password.data
+            )
+        except services.WrongCurrentPassword as error:
+            form.current_password.errors.append(error.message)
+        except services.SamePassword as error:
+            form.new_password.errors.append(error.message)
+        else:
+            # The session's id carries the old password's fingerprint: renew it.
+            login_user(current_user._get_current_object())
+            flash("Votre mot de passe est enregistré.", "success")
+            return redirect(url_for(".dashboard"))
+    page = render_template(
+        "staff/choose_password.html", form=form, min_length=services.MIN_PASSWORD_LENGTH
+    )
+    return page, 422 if form.errors else 200
 
 
 @blueprint.get("/")
