@@ -10,11 +10,12 @@ import re
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select
 
+from instant_coorace.addresses import email_field
 from instant_coorace.members.directory import DepartmentGroup
 from instant_coorace.registrations.services import Applicant
 
@@ -44,14 +45,7 @@ class DirectorySelect(Select):
 class PersonFields(FlaskForm):
     """Who the person is: the fields every registration form starts with."""
 
-    email = EmailField(
-        "Adresse e-mail",
-        validators=[
-            DataRequired("Indiquez l'adresse e-mail."),
-            Email("Cette adresse e-mail n'est pas valide (exemple : nom@structure.fr)."),
-            Length(max=254, message="L'adresse e-mail est trop longue."),
-        ],
-    )
+    email = email_field()
     first_name = StringField(
         "Prénom",
         validators=[

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from instant_coorace import labels
+from instant_coorace.addresses import email_field
 from instant_coorace.staff.models import StaffRole
 from instant_coorace.staff.services import MIN_PASSWORD_LENGTH
 
@@ -49,14 +50,7 @@ class ChoosePasswordForm(FlaskForm):
 class AccountForm(FlaskForm):
     """An admin opens an account for a colleague."""
 
-    email = EmailField(
-        "Adresse e-mail",
-        validators=[
-            DataRequired("Indiquez l'adresse e-mail."),
-            Email("Cette adresse e-mail n'est pas valide (exemple : nom@coorace.fr)."),
-            Length(max=254, message="L'adresse e-mail est trop longue."),
-        ],
-    )
+    email = email_field()
     role = SelectField(
         "Rôle",
         choices=[SelectChoice(role.value, label) for role, label in labels.STAFF_ROLE.items()],
