@@ -100,9 +100,11 @@ def register_commands(app: Flask) -> None:
     from instant_coorace.demo.commands import demo_command
     from instant_coorace.mail.commands import worker_command
     from instant_coorace.members.commands import members_cli
+    from instant_coorace.privacy.commands import privacy_cli
     from instant_coorace.staff.commands import staff_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(staff_cli)
     app.cli.add_command(members_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(privacy_cli)

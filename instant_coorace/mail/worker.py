@@ -28,6 +28,7 @@ from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transpor
 from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
+from instant_coorace.privacy.retention import anonymise_when_due
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,11 @@ def deliver_due_mail() -> int:
     return handled
 
 
-PERIODIC_JOBS: tuple[Callable[[], object], ...] = (render_all_pending, deliver_due_mail)
+PERIODIC_JOBS: tuple[Callable[[], object], ...] = (
+    render_all_pending,
+    deliver_due_mail,
+    anonymise_when_due,
+)
 """What the worker does on every tick, in order. Finding due reminders belongs here too."""
 
 

@@ -113,6 +113,9 @@ class Person(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: SHA-256 of the token in the address of the person's own calendar feed.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: When the retention period ended and what identified them was removed
+    #: (``privacy/retention.py``).
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     structure: Mapped[Structure | None] = relationship()
 
