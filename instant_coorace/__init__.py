@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.events.views import blueprint as events
     from instant_coorace.mail.management import blueprint as mail_management
     from instant_coorace.members.management import blueprint as member_management
+    from instant_coorace.privacy.views import blueprint as privacy_management
     from instant_coorace.registrations.management import blueprint as registration_management
     from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         calendar,
         mail_management,
         staff_accounts,
+        privacy_management,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,5 +1,6 @@
 """Anonymising people once the retention period announced on the registration
-form has passed (``DATA_RETENTION_YEARS`` after their last event).
+form has passed (``DATA_RETENTION_YEARS`` after their last event), or at once
+when they ask for their data to be erased (``privacy/requests.py``).
 
 What identifies someone goes: their name, address, job title, needs, calendar
 feed, personal links and the mails sent to them. What the year's figures count
@@ -76,9 +77,14 @@ def anonymise_expired(now: dt.datetime | None = None) -> Outcome:
     expired = select(Person.id).where(
         Person.anonymised_at.is_(None), Person.created_at < cutoff, ~exists(recent)
     )
-    person_ids = list(db.session.scalars(expired))
+    return anonymise(list(db.session.scalars(expired)), now)
+
+
+def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
+    """Remove what identifies these people, in one transaction."""
     if not person_ids:
         return Outcome(0, 0, 0)
+    now = now or utcnow()
     emails = select(Person.email).where(Person.id.in_(person_ids)).scalar_subquery()
     registration_ids = list(
         db.session.scalars(select(Registration.id).where(Registration.person_id.in_(person_ids)))
