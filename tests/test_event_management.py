@@ -18,7 +18,7 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import PARIS
 from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration, RegistrationStatus
-from tests.builders import applicant, webinar_draft
+from tests.builders import applicant, make_event, make_events_in_bulk, webinar_draft
 
 UTC = dt.UTC
 NEW = "/gestion/evenements/nouveau"
@@ -355,3 +355,17 @@ def test_list_filters_drafts_and_cancelled(app, staff_client):
 def test_unknown_event_pages_answer_404(app, staff_client):
     assert staff_client.get("/gestion/evenements/999").status_code == 404
     assert staff_client.post("/gestion/evenements/999/publier").status_code == 404
+
+
+def test_the_event_list_comes_in_pages_that_keep_the_filter(app, staff_client):
+    make_events_in_bulk(services.EVENTS_PER_PAGE + 2)
+    make_event("Brouillon à finir", status=EventStatus.DRAFT)
+
+    first = staff_client.get("/gestion/evenements/?filtre=a-venir").get_data(as_text=True)
+    second = staff_client.get("/gestion/evenements/?filtre=a-venir&page=2").get_data(as_text=True)
+
+    assert first.count('<td><a href="/gestion/evenements/') == services.EVENTS_PER_PAGE
+    assert "Page 1 sur 2" in first
+    assert 'href="/gestion/evenements/?page=2&amp;filtre=a-venir"' in first
+    assert second.count('<td><a href="/gestion/evenements/') == 2
+    assert "Brouillon à finir" not in first + second

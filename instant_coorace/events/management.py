@@ -18,6 +18,7 @@ from instant_coorace.events.forms import (
     without_row,
 )
 from instant_coorace.events.models import EventStatus
+from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import staff_required
 
 blueprint = Blueprint("event_management", __name__, url_prefix="/gestion/evenements")
@@ -40,7 +41,7 @@ def list_events():
         which = services.EventFilter.ALL
     return render_template(
         "events/manage_list.html",
-        lines=services.list_events(which),
+        lines=services.list_events(which, requested_page()),
         which=which,
         filters=FILTERS,
     )

@@ -34,6 +34,7 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import paris_datetime
 from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.locking import event_transaction
+from instant_coorace.pagination import Page, paginate
 from instant_coorace.registrations import notifications
 from instant_coorace.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from instant_coorace.registrations.services import fill_free_seats, seat_counts
@@ -114,7 +115,12 @@ def event_lines(events: Sequence[Event]) -> list[EventLine]:
     ]
 
 
-def list_events(which: EventFilter = EventFilter.ALL) -> list[EventLine]:
+#: Events per page of the team's list: a year of the federation's events.
+EVENTS_PER_PAGE = 50
+
+
+def list_events(which: EventFilter = EventFilter.ALL, page: int = 1) -> Page[EventLine]:
+    """Page ``page`` of the team's event list, ``which`` ones, with their counts."""
     now = utcnow()
     query = select(Event)
     if which is EventFilter.UPCOMING:
@@ -129,7 +135,7 @@ def list_events(which: EventFilter = EventFilter.ALL) -> list[EventLine]:
         elif which is EventFilter.CANCELLED:
             query = query.where(Event.status == EventStatus.CANCELLED)
         query = query.order_by(Event.starts_at.is_(None).desc(), Event.starts_at.desc(), Event.id)
-    return event_lines(db.session.scalars(query).all())
+    return paginate(query, page, EVENTS_PER_PAGE).mapped(event_lines)
 
 
 def event_line(event_id: int) -> EventLine:
