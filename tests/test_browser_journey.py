@@ -169,7 +169,7 @@ def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, l
 
 
 def test_a_new_team_member_logs_in_and_chooses_a_password(chromium, live_server):  # noqa: F811
-    issued = staff_services.create_staff_user("camille@coorace-occitanie.example.org")
+    _, issued = staff_services.create_staff_user("camille@coorace-occitanie.example.org")
     event = make_event("L'Instant Coorace de juin")
     context, page = new_page(chromium, live_server, DESKTOP)
     try:

@@ -52,7 +52,8 @@ def browser(make_app, app):
 @pytest.fixture
 def issued(app):
     """A colleague's new account and the one-time password they were given."""
-    return services.create_staff_user(COLLEAGUE, StaffRole.TEAM)
+    _, password = services.create_staff_user(COLLEAGUE, StaffRole.TEAM)
+    return password
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def demo_command(if_empty: bool) -> None:
             "La base n'est pas vide : la démonstration s'ajoute à une base vide."
         )
     summary = load_demo()
-    password = staff_services.create_staff_user(DEMO_STAFF_EMAIL, StaffRole.ADMIN)
+    _, password = staff_services.create_staff_user(DEMO_STAFF_EMAIL, StaffRole.ADMIN)
     click.echo(
         f"Démonstration chargée : {summary.structures} structures, "
         f"{summary.past_events} événements 2025, {summary.upcoming_events} à venir, "

@@ -21,11 +21,13 @@ def list_accounts():
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            password = services.create_staff_user(form.email.data, StaffRole(form.role.data))
+            account, password = services.create_staff_user(
+                form.email.data, StaffRole(form.role.data)
+            )
         except services.StaffAccountError as error:
             form.email.errors.append(error.message)
         else:
-            return _issued(services.find_account(form.email.data).email, password, created=True)
+            return _issued(account.email, password, created=True)
     status = 422 if form.errors else 200
     return _page(form, status=status)
 

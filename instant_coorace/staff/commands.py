@@ -35,10 +35,9 @@ def _show_password(email: str, password: str) -> None:
 def create_command(email: str, role: str | None) -> None:
     """Créer un compte actif et afficher son mot de passe à usage unique."""
     try:
-        password = services.create_staff_user(email, StaffRole(role) if role else None)
+        account, password = services.create_staff_user(email, StaffRole(role) if role else None)
     except services.StaffAccountError as error:
         raise click.ClickException(error.message) from error
-    account = services.find_account(email)
     click.echo(f"Compte créé : {account.email} ({account.role.value}).")
     _show_password(account.email, password)
 

@@ -64,9 +64,9 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_staff_user(email: str, role: StaffRole | None = None) -> str:
-    """Create an active account and return its one-time password (never stored in
-    clear), to be replaced at the first login. Without ``role``: admin for the
+def create_staff_user(email: str, role: StaffRole | None = None) -> tuple[StaffUser, str]:
+    """Create an active account; returns it and its one-time password (never
+    stored in clear), to be replaced at the first login. Without ``role``: admin for the
     first account of the installation (someone must manage the others), team after."""
     email = stored_email(email)
     if not email or "@" not in email:
@@ -77,7 +77,7 @@ def create_staff_user(email: str, role: StaffRole | None = None) -> str:
         role = StaffRole.TEAM if _has_admin() else StaffRole.ADMIN
     user = StaffUser(email=email, role=role, active=True)
     db.session.add(user)
-    return _issue_password(user)
+    return user, _issue_password(user)
 
 
 def reset_password(email: str) -> str:
@@ -168,11 +168,6 @@ def dashboard() -> Dashboard:
     ).all()
     lines = event_lines([*upcoming, *drafts])
     return Dashboard(upcoming=lines[: len(upcoming)], drafts=lines[len(upcoming) :])
-
-
-def find_account(email: str) -> StaffUser | None:
-    """The account of ``email``, in whatever case it is typed."""
-    return _find(stored_email(email))
 
 
 def _find(email: str) -> StaffUser | None:
