@@ -54,7 +54,6 @@ def find_people(query: str) -> list[Person]:
     query = query.strip()
     if not query:
         return []
-    pattern = f"%{query}%"
     return list(
         db.session.scalars(
             select(Person)
@@ -62,8 +61,8 @@ def find_people(query: str) -> list[Person]:
                 Person.anonymised_at.is_(None),
                 or_(
                     Person.email.contains(stored_email(query), autoescape=True),
-                    Person.last_name.ilike(pattern),
-                    Person.first_name.ilike(pattern),
+                    Person.last_name.icontains(query, autoescape=True),
+                    Person.first_name.icontains(query, autoescape=True),
                 ),
             )
             .order_by(Person.email)
@@ -81,7 +80,7 @@ def person_record(person_id: int, now: dt.datetime | None = None) -> PersonRecor
         db.session.scalars(
             select(Registration)
             .where(Registration.person_id == person_id)
-            .options(selectinload(Registration.event))
+            .options(selectinload(Registration.event), selectinload(Registration.structure))
             .join(Event)
             .order_by(Event.starts_at.desc().nulls_first(), Registration.id)
         )
