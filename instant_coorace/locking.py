@@ -11,9 +11,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import Row, Select, bindparam, select
 
-from instant_coorace.database import SQLITE_IMMEDIATE
 from instant_coorace.events.models import Audience, Event, EventStatus
 from instant_coorace.extensions import db
+from instant_coorace.transactions import write_transaction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,56 +53,39 @@ _LOCKING_QUERIES = {
 
 
 def _lock(event: int | str, columns: tuple) -> Event | Row | None:
-    """Start a fresh transaction holding the write lock for ``event`` (its id, or
-    its public slug) and read ``columns`` of it; ``None`` when there is no such event.
+    """Lock ``event`` (its id, or its public slug) in the current writing
+    transaction and read ``columns`` of it; ``None`` when there is no such event.
 
     PostgreSQL locks the event row (``SELECT … FOR UPDATE``); SQLite has only a
-    database-wide write lock, taken at ``BEGIN IMMEDIATE``. The caller commits or
-    rolls back, which releases the lock.
+    database-wide write lock, which the writing transaction took at ``BEGIN
+    IMMEDIATE``. Committing or rolling back releases the lock.
     """
     session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("an event's lock needs a transaction of its own; flush or commit first")
-    if session.in_transaction():
-        session.rollback()
     sqlite = db.engine.dialect.name == "sqlite"
-    connection = session.connection(execution_options={SQLITE_IMMEDIATE: sqlite})
     query = _LOCKING_QUERIES[columns, isinstance(event, str), not sqlite]
     if columns is _WHOLE_EVENT:
         query = query.execution_options(populate_existing=True)
         return session.scalars(query, {"key": event}).one_or_none()
     # Plain columns: straight to the connection, past the ORM's execution layer.
-    return connection.execute(query, {"key": event}).one_or_none()
+    return session.connection().execute(query, {"key": event}).one_or_none()
 
 
 def lock_event(event: int | str) -> Event | None:
-    """Lock ``event`` (id or public slug, which spares reading the id first) in a
-    fresh transaction, and load it whole, as it is now."""
+    """Lock ``event`` (id or public slug, which spares reading the id first) in
+    the current writing transaction, and load it whole, as it is now."""
     return _lock(event, _WHOLE_EVENT)
 
 
 @contextmanager
-def _committed() -> Iterator[None]:
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-
-
-@contextmanager
 def event_transaction(event: int | str) -> Iterator[Event | None]:
-    """One use case's transaction under the lock of ``event`` (id or slug):
-    committed when the block ends, rolled back (and the error re-raised) when it fails."""
-    locked = lock_event(event)
-    with _committed():
-        yield locked
+    """One use case's writing transaction under the lock of ``event`` (id or slug)."""
+    with write_transaction():
+        yield lock_event(event)
 
 
 @contextmanager
 def placement_transaction(event: int | str) -> Iterator[EventTerms | None]:
     """Like ``event_transaction``, with only the event's ``EventTerms``."""
-    row = _lock(event, _TERMS)
-    with _committed():
+    with write_transaction():
+        row = _lock(event, _TERMS)
         yield None if row is None else EventTerms(*row)

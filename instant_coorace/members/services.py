@@ -18,7 +18,6 @@ from pathlib import Path
 
 from sqlalchemy import Select, func, select, text
 
-from instant_coorace.database import SQLITE_IMMEDIATE
 from instant_coorace.extensions import db
 from instant_coorace.labels import MEMBERSHIP
 from instant_coorace.members.fields import identity_key
@@ -36,6 +35,7 @@ from instant_coorace.members.models import Membership, Structure, StructureKind,
 from instant_coorace.pagination import Page, paginate
 from instant_coorace.search import matches_word
 from instant_coorace.spreadsheets import neutralise
+from instant_coorace.transactions import write_transaction
 
 #: Structures per page of the team's directory list.
 DIRECTORY_PER_PAGE = 50
@@ -147,36 +147,28 @@ def get_structure(structure_id: int) -> Structure:
 
 
 def create_structure(values: StructureFields) -> Structure:
-    try:
+    with write_transaction():
         _refuse_duplicate(values, structure_id=None)
         structure = Structure(active=True)
         _assign(structure, values)
         db.session.add(structure)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return structure
 
 
 def update_structure(structure_id: int, values: StructureFields) -> Structure:
-    try:
+    with write_transaction():
         structure = get_structure(structure_id)
         _refuse_duplicate(values, structure_id=structure_id)
         _assign(structure, values)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return structure
 
 
 def set_structure_active(structure_id: int, active: bool) -> Structure:
     """Deactivated structures stay in the directory (past registrations keep
     them) but are no longer offered on the public registration form."""
-    structure = get_structure(structure_id)
-    structure.active = active
-    db.session.commit()
+    with write_transaction():
+        structure = get_structure(structure_id)
+        structure.active = active
     return structure
 
 
@@ -218,8 +210,8 @@ def preview_import(parsed: ParsedDirectory) -> ImportReport:
 def apply_import(parsed: ParsedDirectory) -> ImportReport:
     """Create and update structures in one transaction: every valid row fully
     applied, every skipped row untouched, all or nothing if the database fails."""
-    try:
-        _begin_directory_write()
+    with write_transaction():
+        _lock_directory()
         plan = _plan(parsed, _all_structures())
         for step in plan:
             if step.report.outcome is Outcome.CREATED:
@@ -228,10 +220,6 @@ def apply_import(parsed: ParsedDirectory) -> ImportReport:
                 db.session.add(structure)
             elif step.report.outcome is Outcome.UPDATED:
                 _apply_row(step.structure, step.row, step.changes)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return _report(plan, parsed, applied=True)
 
 
@@ -247,18 +235,12 @@ def _all_structures() -> list[Structure]:
     return list(db.session.scalars(select(Structure).order_by(Structure.id)))
 
 
-def _begin_directory_write() -> None:
-    """Start the import's transaction holding the directory's write lock, so two
-    imports of the same file cannot both create a structure."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("an import must start its own transaction; commit first")
-    if session.in_transaction():
-        session.rollback()
-    if db.engine.dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})
-    else:
-        session.execute(text("LOCK TABLE structure IN SHARE ROW EXCLUSIVE MODE"))
+def _lock_directory() -> None:
+    """Hold the directory's write lock, so two imports of the same file cannot
+    both create a structure. On SQLite the writing transaction already holds
+    the database's only write lock."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE structure IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def _plan(parsed: ParsedDirectory, existing: list[Structure]) -> list[_Step]:

@@ -16,6 +16,7 @@ from instant_coorace.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from instant_coorace.transactions import write_transaction
 
 
 class Recipients(enum.StrEnum):
@@ -49,21 +50,16 @@ def write_to_registrants(
 ) -> int:
     """Queue one mail per recipient; returns how many were queued now (a form
     submitted twice with the same ``send_key`` queues nothing the second time)."""
-    if db.session.get(Event, event_id) is None:
-        raise errors.EventNotFound()
-    registrations = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event_id, Registration.status.in_(recipients.statuses))
-        .options(selectinload(Registration.person), selectinload(Registration.event))
-        .order_by(Registration.id)
-    ).all()
-    try:
-        queued = sum(
+    with write_transaction():
+        if db.session.get(Event, event_id) is None:
+            raise errors.EventNotFound()
+        registrations = db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.status.in_(recipients.statuses))
+            .options(selectinload(Registration.person), selectinload(Registration.event))
+            .order_by(Registration.id)
+        ).all()
+        return sum(
             notifications.staff_message(registration, subject.strip(), markdown, send_key)
             for registration in registrations
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return queued
