@@ -70,9 +70,11 @@ def database_id(text: str) -> int | None:
 
 
 class ColumnIntegerConverter(IntegerConverter):
-    """Werkzeug's ``int`` URL converter, which matches no number the id columns
-    cannot hold: ``/gestion/annuaire/99999999999`` is a 404, not a database
-    error."""
+    """Werkzeug's ``int`` URL converter, matching only ASCII digits (``\\d``
+    takes any script's) and no number the id columns cannot hold:
+    ``/gestion/annuaire/99999999999`` is a 404, not a database error."""
+
+    regex = "[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_INTEGER, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -14,6 +14,7 @@ from instant_coorace.members.models import Person, Structure
 from instant_coorace.registrations.models import Registration
 from tests.builders import make_event, make_structure
 from tests.live_server import form_values, registration_path
+from tests.test_directory_import_pages import CONFIRM, SEED, staged_token, upload
 from tests.test_event_management import NEW, training_form
 
 
@@ -188,6 +189,14 @@ def test_a_malformed_row_action_does_not_break_the_form(app, staff_client, actio
     assert count(Event) <= 1
 
 
+def test_an_unknown_action_is_a_french_400_and_saves_nothing(app, staff_client):
+    response = staff_client.post(NEW, data=training_form(action="supprimer-tout"))
+
+    assert response.status_code == 400
+    assert "Requête invalide" in text_of(response)
+    assert count(Event) == 0
+
+
 def test_a_line_break_in_an_event_title_does_not_reach_the_database(app, staff_client):
     response = staff_client.post(
         NEW, data=training_form(title="Formation\r\nencadrer\nune équipe", slug="formation")
@@ -212,6 +221,20 @@ def test_a_nul_byte_in_a_structures_name_is_refused(app, staff_client):
     assert "caractère invisible" in text_of(response)
     db.session.rollback()
     assert db.session.get(Structure, structure.id).name == "Régie de quartier"
+
+
+def test_a_line_of_an_imported_file_with_a_control_character_is_skipped_with_its_reason(
+    app, staff_client
+):
+    header = SEED.read_bytes().split(b"\n", 1)[0]
+    content = header + b"\nR\xc3\xa9gie\x00 de quartier;ACI;31;;31000;Toulouse;;;\n"
+
+    preview = upload(staff_client, content)
+    assert preview.status_code == 200
+    assert "caractère invisible" in text_of(preview)
+    staff_client.post(CONFIRM, data={"token": staged_token(text_of(preview))})
+
+    assert count(Structure) == 0
 
 
 # Every form inherits the rule

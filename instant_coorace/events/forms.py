@@ -32,6 +32,7 @@ from instant_coorace.formatting import to_paris
 from instant_coorace.forms import HiddenIdField, PlainForm, SiteForm
 from instant_coorace.labels import AUDIENCE, EVENT_FORMAT, EVENT_KIND
 
+SAVE = "enregistrer"
 ADD_SESSION = "ajouter-session"
 ADD_PROGRAMME_ITEM = "ajouter-point"
 REMOVE_PREFIX = "retirer-"
