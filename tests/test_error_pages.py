@@ -75,3 +75,19 @@ def test_http_errors_are_french_pages(app, staff_client, method, path, status, t
 
     assert response.status_code == status
     assert title in response.get_data(as_text=True)
+
+
+def test_a_bare_french_page_answers_if_the_layout_itself_fails(app, client, monkeypatch):
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("template error")
+
+    monkeypatch.setattr(views.catalogue, "upcoming_events", database_gone)
+    monkeypatch.setattr("instant_coorace.errors.render_template", broken_layout)
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Erreur inattendue" in page
+    assert "L&#39;équipe a été prévenue" in page or "L'équipe a été prévenue" in page
