@@ -11,6 +11,7 @@ from instant_coorace import formatting
 from instant_coorace.errors import register_error_handlers
 from instant_coorace.extensions import babel, csrf, db, limiter, login_manager, migrate
 from instant_coorace.extensions import mail as mail_extension
+from instant_coorace.inputs import register_input_rules
 from instant_coorace.markdown import render_markdown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    register_input_rules(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)

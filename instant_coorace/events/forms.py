@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -25,30 +22,30 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from instant_coorace.choices import choices, departments, labelled
 from instant_coorace.events.drafts import EventDraft, ProgrammeDraft, SessionDraft
 from instant_coorace.events.models import Audience, Event, EventFormat, EventKind, Series
 from instant_coorace.events.services import is_web_url
 from instant_coorace.formatting import to_paris
+from instant_coorace.forms import HiddenIdField, PlainForm, SiteForm
 from instant_coorace.labels import AUDIENCE, EVENT_FORMAT, EVENT_KIND
 
+SAVE = "enregistrer"
 ADD_SESSION = "ajouter-session"
 ADD_PROGRAMME_ITEM = "ajouter-point"
 REMOVE_PREFIX = "retirer-"
 """``retirer-sessions-2`` removes the third session row."""
 
 
-class _RowForm(Form):
-    class Meta:
-        locales = ("fr_FR", "fr")
-
+class _RowForm(PlainForm):
     def is_empty(self) -> bool:
         """Whether the person left every visible field blank (hidden ids don't count)."""
         return all(
             field.data is None or (isinstance(field.data, str) and not field.data.strip())
             for field in self
-            if not isinstance(field, HiddenField)
+            if not isinstance(field.widget, HiddenInput)
         )
 
 
@@ -57,7 +54,7 @@ class SessionForm(_RowForm):
     starts = TimeField("Début", validators=[Optional()])
     ends = TimeField("Fin", validators=[Optional()])
     label = StringField("Libellé", validators=[Length(max=150)])
-    session_id = HiddenField()
+    session_id = HiddenIdField("Session")
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -98,7 +95,7 @@ def _text(field) -> str:
     return (field.data or "").strip()
 
 
-class EventForm(FlaskForm):
+class EventForm(SiteForm):
     kind = SelectField("Type d'événement", choices=labelled(EVENT_KIND))
     series_id = SelectField("Série", choices=[], validate_choice=True)
     new_series_name = StringField("Ou nouvelle série", validators=[Length(max=150)])
@@ -195,7 +192,7 @@ class EventForm(FlaskForm):
                     starts=row.starts.data,
                     ends=row.ends.data,
                     label=_text(row.label),
-                    session_id=_optional_int(row.session_id.data),
+                    session_id=row.session_id.data,
                 )
                 for row in (entry.form for entry in self.sessions)
                 if not row.is_empty()
@@ -271,7 +268,7 @@ def row_action(action: str) -> tuple[str, int | None]:
     """Split a submitted ``action`` into (list name, row to remove)."""
     if action.startswith(REMOVE_PREFIX):
         name, _, index = action.removeprefix(REMOVE_PREFIX).rpartition("-")
-        if name in ("sessions", "programme") and index.isdigit():
+        if name in ("sessions", "programme") and index.isascii() and index.isdigit():
             return name, int(index)
     return action, None
 

@@ -12,6 +12,7 @@ from instant_coorace.events.drafts import EventDraft
 from instant_coorace.events.forms import (
     ADD_PROGRAMME_ITEM,
     ADD_SESSION,
+    SAVE,
     EventForm,
     form_data,
     row_action,
@@ -141,6 +142,8 @@ def _form_page(save: Callable[[EventDraft], Response], event) -> Response | str:
             form.sessions.append_entry()
         elif action == ADD_PROGRAMME_ITEM:
             form.programme.append_entry()
+        elif action not in ("", SAVE):
+            abort(400)
         elif form.validate():
             try:
                 return save(form.to_draft())

@@ -5,18 +5,18 @@ from __future__ import annotations
 import enum
 
 from flask import Blueprint, abort, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from instant_coorace import labels
 from instant_coorace.choices import departments, labelled
 from instant_coorace.events import catalogue
 from instant_coorace.events.models import EventFormat, EventKind
+from instant_coorace.forms import SiteForm
 
 blueprint = Blueprint("events", __name__)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(SiteForm):
     """The agenda's filters, read from the query string; unknown values mean « all »."""
 
     class Meta:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
-    Form,
     HiddenField,
     SelectChoice,
     SelectField,
@@ -17,6 +15,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from instant_coorace.choices import choices, departments, labelled
+from instant_coorace.forms import PlainForm, SiteForm
 from instant_coorace.labels import DEPARTMENTS, MEMBERSHIP
 from instant_coorace.members import fields
 from instant_coorace.members.models import Membership, StructureKind
@@ -43,7 +42,7 @@ def _normalised_by(normalise):
     return validate
 
 
-class StructureForm(FlaskForm):
+class StructureForm(SiteForm):
     name = StringField(
         "Nom de la structure",
         validators=[DataRequired("Indiquez le nom de la structure."), Length(max=200)],
@@ -85,7 +84,7 @@ class StructureForm(FlaskForm):
         )
 
 
-class DirectoryFilterForm(Form):
+class DirectoryFilterForm(PlainForm):
     """The list's search and filters, read from the query string."""
 
     q = StringField("Rechercher (nom, ville, email)")
@@ -125,7 +124,7 @@ def _chosen(field: SelectField) -> str:
     return field.data if field.data in {choice.value for choice in field.choices} else ""
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(SiteForm):
     file = FileField(
         "Fichier CSV de l'annuaire",
         validators=[
@@ -136,5 +135,5 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(SiteForm):
     token = HiddenField(validators=[DataRequired()])

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from instant_coorace.inputs import has_control_character
 from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.members import fields
 from instant_coorace.members.models import Membership, StructureKind
@@ -248,6 +249,8 @@ def _cell(cells: list[str], index: int) -> str:
 def _validate(
     line: int, values: dict[str, str], extra: list[str]
 ) -> tuple[StructureRow | None, tuple[str, ...]]:
+    if any(has_control_character(cell, multi_line=True) for cell in (*values.values(), *extra)):
+        return None, ("caractère invisible non autorisé",)
     name = fields.collapse_spaces(values["name"])
     if not name:
         return None, ("nom manquant",)

@@ -6,9 +6,6 @@ Both ask who the person is; the structure comes from the directory, or is
 
 from __future__ import annotations
 
-import re
-
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,11 +13,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import Select
 
 from instant_coorace.addresses import email_field
+from instant_coorace.forms import SiteForm
+from instant_coorace.inputs import database_id
 from instant_coorace.members.directory import DepartmentGroup
 from instant_coorace.registrations.services import Applicant
 
 OTHER_STRUCTURE = "autre"
-_STRUCTURE_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 # ``Markup % values`` escapes the values.
@@ -42,7 +40,7 @@ class DirectorySelect(Select):
         return html % (choice.value, choice.label or choice.value)
 
 
-class PersonFields(FlaskForm):
+class PersonFields(SiteForm):
     """Who the person is: the fields every registration form starts with."""
 
     email = email_field()
@@ -97,7 +95,7 @@ class ApplicantForm(PersonFields):
         self.structure.choices = structure_choices(groups)
 
     def validate_structure(self, field: SelectField) -> None:
-        if field.data != OTHER_STRUCTURE and not _STRUCTURE_ID.fullmatch(field.data):
+        if field.data != OTHER_STRUCTURE and database_id(field.data) is None:
             raise ValidationError(
                 "Cette structure n'est pas dans la liste : choisissez-en une autre."
             )
@@ -121,7 +119,7 @@ class ApplicantForm(PersonFields):
         )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SiteForm):
     """A button that changes something: only the CSRF token travels."""
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from instant_coorace.choices import labelled
+from instant_coorace.forms import SiteForm
 from instant_coorace.registrations.messaging import Recipients
 
 RECIPIENT_LABELS = {
@@ -18,7 +18,7 @@ RECIPIENT_LABELS = {
 }
 
 
-class RegistrantMessageForm(FlaskForm):
+class RegistrantMessageForm(SiteForm):
     recipients = RadioField(
         "Destinataires",
         choices=labelled(RECIPIENT_LABELS),
@@ -42,10 +42,6 @@ class RegistrantMessageForm(FlaskForm):
     )
     #: Identifies one sending: submitting the same form twice sends it once.
     send_key = HiddenField(default=lambda: secrets.token_hex(8))
-
-    def validate_subject(self, field) -> None:
-        if any(char in field.data for char in "\r\n"):
-            raise ValidationError("L'objet doit tenir sur une ligne.")
 
     def validate_send_key(self, field) -> None:
         if not (field.data or "").isalnum() or len(field.data) > 32:

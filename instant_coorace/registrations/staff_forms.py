@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     SearchField,
     SelectChoice,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from instant_coorace import labels
+from instant_coorace.forms import SiteForm
 from instant_coorace.registrations.forms import DirectorySelect, PersonFields
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.registrations.roster import RosterFilter
@@ -36,7 +36,7 @@ def _optional_status(value: object) -> RegistrationStatus | None:
         return None
 
 
-class RosterFilterForm(FlaskForm):
+class RosterFilterForm(SiteForm):
     """The GET form above the list; read from the query string, without CSRF."""
 
     class Meta:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from instant_coorace import labels
 from instant_coorace.addresses import email_field
+from instant_coorace.forms import SiteForm
 from instant_coorace.staff.models import StaffRole
 from instant_coorace.staff.services import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(
         "Adresse e-mail",
         validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)],
@@ -22,7 +22,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(SiteForm):
     current_password = PasswordField(
         "Mot de passe actuel",
         validators=[DataRequired("Indiquez votre mot de passe actuel.")],
@@ -47,7 +47,7 @@ class ChoosePasswordForm(FlaskForm):
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(SiteForm):
     """An admin opens an account for a colleague."""
 
     email = email_field()
