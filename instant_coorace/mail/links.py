@@ -69,7 +69,7 @@ def marker(mail_key: str, kind: str, ref: int, version: str) -> str:
     derived from now (it changes when the link is re-issued)."""
     if kind not in _kinds:
         raise LookupError(f"unknown link kind: {kind!r}")
-    return f"{_PREFIX}{kind}:{ref}:{_tag(mail_key, kind, ref, version)}]]"
+    return f"{_PREFIX}{kind}:{ref}:{_tag(_secret(), mail_key, kind, ref, version)}]]"
 
 
 def redacted(text: str) -> str:
@@ -125,23 +125,16 @@ class _Links:
                         refs[kind].add(int(ref))
         self.resolved = {kind: _kinds[kind](ids) for kind, ids in refs.items()}
         self.fallback = current_app.config["BASE_URL"] + "/"
+        self.secret = _secret()
 
     def apply(self, mail: MailContent) -> Personalised:
-        def url(found: re.Match) -> str:
-            kind, ref, tag = found.group(1), int(found.group(2)), found.group(3)
-            version, link = self.resolved.get(kind, {}).get(ref, (None, None))
-            if link is None or not hmac.compare_digest(
-                tag, _tag(mail.dedup_key, kind, ref, version)
-            ):
-                return self.fallback
-            return link
+        urls: dict[str, str] = {}  # a mail repeats its link in text, HTML and calendar
 
-        calendar = mail.calendar_text
-        if calendar and _PREFIX in _unfolded(calendar):
-            calendar = "\r\n".join(
-                _folded(_MARKER.sub(url, _unfolded(line))) if _PREFIX in _unfolded(line) else line
-                for line in _LINE_END.split(calendar)
-            )
+        def url(found: re.Match) -> str:
+            if found.group(0) not in urls:
+                urls[found.group(0)] = self._verified(mail.dedup_key, *found.groups())
+            return urls[found.group(0)]
+
         return Personalised(
             dedup_key=mail.dedup_key,
             to_email=mail.to_email,
@@ -149,9 +142,32 @@ class _Links:
             subject=mail.subject,
             text_body=_MARKER.sub(url, mail.text_body),
             html_body=_MARKER.sub(lambda found: str(escape(url(found))), mail.html_body),
-            calendar_text=calendar,
+            calendar_text=_in_calendar(mail.calendar_text, url),
             attachment_filename=mail.attachment_filename,
         )
+
+    def _verified(self, mail_key: str, kind: str, ref: str, tag: str) -> str:
+        """The link a marker stands for, if it was made for this mail and that
+        link still works as it did then; otherwise the public site."""
+        version, link = self.resolved.get(kind, {}).get(int(ref), (None, None))
+        if link is None or not hmac.compare_digest(
+            tag, _tag(self.secret, mail_key, kind, int(ref), version)
+        ):
+            return self.fallback
+        return link
+
+
+def _in_calendar(calendar: str | None, url: Callable[[re.Match], str]) -> str | None:
+    """Markers replaced in a calendar, each line with one folded again (RFC 5545, 3.1)."""
+    if not calendar or _PREFIX not in _unfolded(calendar):
+        return calendar
+    lines = _LINE_END.split(calendar)
+    for number, line in enumerate(lines):
+        if "\r\n" in line or _PREFIX in line:  # a marker may span a fold
+            flat = _unfolded(line)
+            if _PREFIX in flat:
+                lines[number] = _folded(_MARKER.sub(url, flat))
+    return "\r\n".join(lines)
 
 
 def _unfolded(calendar_text: str | None) -> str:
@@ -173,8 +189,11 @@ def _folded(line: str) -> str:
     return b"\r\n ".join(chunks).decode()
 
 
-def _tag(mail_key: str, kind: str, ref: int, version: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
+def _secret() -> bytes:
+    return current_app.config["SECRET_KEY"].encode()
+
+
+def _tag(key: bytes, mail_key: str, kind: str, ref: int, version: str) -> str:
     message = "\x00".join(("mail-link", mail_key, kind, str(ref), version)).encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
