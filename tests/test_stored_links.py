@@ -123,6 +123,7 @@ def test_the_team_reads_a_mail_with_its_link_masked_and_a_resent_one_still_works
     assert "Bonjour" in page and "[lien personnel]" in page
     assert receipt.token not in page
     assert "/inscription/" not in page and "[[lien" not in page
+    assert staff_client.get(f"/gestion/courriels/{mail.id + 1}").status_code == 404
 
     mail.status, mail.last_error = MailStatus.FAILED, "451 4.3.0 Try again later"
     db.session.commit()
