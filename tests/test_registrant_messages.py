@@ -8,6 +8,7 @@ from html import unescape
 from sqlalchemy import select
 
 from instant_coorace.extensions import db
+from instant_coorace.mail.links import personalise
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.mail.rendering import render_pending
 from instant_coorace.registrations import services
@@ -63,7 +64,8 @@ def test_writing_to_the_waiting_list_reaches_only_it_with_each_personal_link(app
     assert mail.to_email == "personne2@adherent.example.org"
     assert mail.subject == "Une place pourrait se libérer"
     assert "<strong>patience</strong>" in mail.html_body
-    assert "http://localhost/inscription/" in mail.text_body
+    assert "http://localhost/inscription/" not in mail.text_body
+    assert "http://localhost/inscription/" in personalise([mail])[0].text_body
 
 
 def test_the_same_form_sent_twice_is_sent_once(app, staff_client):

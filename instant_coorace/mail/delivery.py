@@ -27,8 +27,9 @@ from instant_coorace.mail.message import MailContent
 
 @dataclasses.dataclass(frozen=True)
 class ClaimedMail:
-    """A mail the worker owns until ``lease``: its envelope, and the stored
-    content its message is built from (``message.build_message``)."""
+    """A mail the worker owns until ``lease``: its envelope, and the content its
+    message is built from (``message.build_message``): the stored one, with its
+    personal links made real in memory (``links.personalise``)."""
 
     id: int
     purpose: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from instant_coorace.errors import render_error
-from instant_coorace.mail import outbox
+from instant_coorace.mail import links, outbox
 from instant_coorace.mail.models import MailStatus
 from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import staff_required
@@ -39,6 +39,23 @@ def list_mail():
         "mail/admin_list.html",
         listing=listing,
         status=status,
+        status_labels=STATUS_LABELS,
+        status_tags=STATUS_TAGS,
+    )
+
+
+@blueprint.get("/<int:mail_id>")
+@staff_required
+def show_mail(mail_id: int):
+    """What a mail says, as the team may read it: its personal links are masked."""
+    try:
+        mail = outbox.get_mail(mail_id)
+    except outbox.MailNotFound as error:
+        return render_error(error.http_status, message=error.message)
+    return render_template(
+        "mail/admin_detail.html",
+        mail=mail,
+        text=links.redacted(mail.text_body),
         status_labels=STATUS_LABELS,
         status_tags=STATUS_TAGS,
     )

@@ -196,6 +196,13 @@ def list_mail(status: MailStatus | None = None, page: int = 1) -> OutboxListing:
     return OutboxListing(paginate(query, page, PAGE_SIZE, total), counts)
 
 
+def get_mail(mail_id: int) -> OutgoingMail:
+    mail = db.session.get(OutgoingMail, mail_id)
+    if mail is None:
+        raise MailNotFound()
+    return mail
+
+
 def retry(mail_id: int) -> None:
     """Queue a failed mail again, due now, with a fresh count of attempts."""
     _change_status(

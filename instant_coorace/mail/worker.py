@@ -25,6 +25,7 @@ from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
+from instant_coorace.mail.links import personalise
 from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
@@ -124,7 +125,7 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
         .returning(*_CLAIMED_COLUMNS)
     ).all()
     envelope_from = parse_sender(config["MAIL_DEFAULT_SENDER"]).addr_spec
-    claimed = []
+    usable = []
     for row in sorted(rows, key=lambda row: row.id):
         if row.attempts > config["MAIL_MAX_ATTEMPTS"]:
             # Only a lease that expired every time gets here: a mail whose sending
@@ -132,17 +133,21 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
             outcome = outcomes.failed(row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)")
             db.session.execute(outcome.statement, outcome.params)
             continue
-        claimed.append(
-            ClaimedMail(
-                id=row.id,
-                purpose=row.purpose,
-                attempts=row.attempts,
-                lease=lease,
-                envelope_from=envelope_from,
-                envelope_to=row.to_email.strip(),
-                content=row,
-            )
+        usable.append(row)
+    # The links are made real here, in memory, within the claim: if they cannot
+    # be, nothing is claimed.
+    claimed = [
+        ClaimedMail(
+            id=row.id,
+            purpose=row.purpose,
+            attempts=row.attempts,
+            lease=lease,
+            envelope_from=envelope_from,
+            envelope_to=row.to_email.strip(),
+            content=content,
         )
+        for row, content in zip(usable, personalise(usable), strict=True)
+    ]
     db.session.commit()
     return claimed
 

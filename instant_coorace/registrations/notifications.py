@@ -44,8 +44,7 @@ from instant_coorace.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from instant_coorace.registrations.tokens import management_token
-from instant_coorace.urls import absolute_url
+from instant_coorace.registrations.tokens import manage_link
 
 
 class Notice(enum.StrEnum):
@@ -258,11 +257,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         return None
     event = registration.event
     holder = registration.person_id == person.id
-    manage_url = (
-        absolute_url("registrations.manage", token=management_token(registration))
-        if args["with_link"] and holder
-        else None
-    )
+    manage_url = manage_link(mail.dedup_key, registration) if args["with_link"] and holder else None
     extra = args["extra"]
     removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
     removed_entries = removed_session_entries(event, removed) if removed else None

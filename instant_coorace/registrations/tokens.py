@@ -3,8 +3,10 @@
 A registration keeps a random nonce and the SHA-256 of its token; the token
 itself is never stored. It is the HMAC of the nonce under the application's
 secret key, so every later email (promotion, change, reminder) can carry the
-link again, while a copy of the database alone gives no working link.
-Re-issuing a link (new nonce) invalidates the previous one.
+link again, while a copy of the database alone gives no working link: the
+outbox stores a marker in its place, made into the link only as the mail
+leaves (``mail/links.py``). Re-issuing a link (new nonce) invalidates the
+previous one.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ import hmac
 import secrets
 
 from flask import current_app
+from sqlalchemy import select
 
+from instant_coorace.extensions import db
+from instant_coorace.mail.links import marker, register_link_kind
 from instant_coorace.registrations.models import Registration
+from instant_coorace.urls import absolute_url
+
+MANAGE_LINK = "manage"
+"""The kind of link (``mail/links.py``) that leads to a registration's own page."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +58,31 @@ def management_token(registration: Registration) -> str:
     if not hmac.compare_digest(hash_token(token), registration.token_hash):
         return issue_token(registration)
     return token
+
+
+def manage_link(mail_key: str, registration: Registration) -> str:
+    """What a mail stores in place of the registration's link (see ``mail/links.py``)."""
+    management_token(registration)  # re-issued first if the secret key changed
+    return marker(mail_key, MANAGE_LINK, registration.id, registration.token_nonce)
+
+
+def manage_urls(registration_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The links of these registrations as they work now, with the nonce each
+    derives from; a registration whose link no longer works is left out."""
+    rows = db.session.execute(
+        select(Registration.id, Registration.token_nonce, Registration.token_hash).where(
+            Registration.id.in_(registration_ids)
+        )
+    )
+    urls = {}
+    for registration_id, nonce, token_hash in rows:
+        token = _derive(nonce)
+        if hmac.compare_digest(hash_token(token), token_hash):
+            urls[registration_id] = (nonce, absolute_url("registrations.manage", token=token))
+    return urls
+
+
+register_link_kind(MANAGE_LINK, manage_urls)
 
 
 def hash_token(token: str) -> str:
