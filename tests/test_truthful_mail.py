@@ -15,11 +15,13 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from instant_coorace.events import services as event_services
 from instant_coorace.events.drafts import SessionDraft
 from instant_coorace.events.models import Event, EventFormat
 from instant_coorace.extensions import db
+from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending, render_pending
 from instant_coorace.mail.worker import deliver_due_mail
 from instant_coorace.registrations import services
@@ -137,6 +139,22 @@ def test_cancelling_before_the_confirmation_left_sends_one_short_acknowledgement
     for body in (text(acknowledgement), html(acknowledgement)):
         assert "avant l'envoi de votre invitation" in body
         assert "retiré" not in body and "retirée" not in body
+
+
+def test_invitations_rendered_but_not_yet_sent_are_withdrawn(app, inbox):
+    event = make_event("Formation ESS", sessions=2, event_format=EventFormat.IN_PERSON)
+    receipt = services.register(event.id, applicant(1))
+    render_all_pending()  # both invitations are ready to leave at the next delivery
+    services.cancel(receipt.registration_id)
+
+    [acknowledgement] = inbox.new()
+    assert calendar(acknowledgement) is None
+    outbox = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+    assert [(mail.purpose, mail.status) for mail in outbox] == [
+        ("registration_confirmed", MailStatus.CANCELLED),
+        ("session_invitation", MailStatus.CANCELLED),
+        ("registration_cancelled", MailStatus.SENT),
+    ]
 
 
 def test_only_the_sessions_whose_invitation_left_are_cancelled(app, inbox):
