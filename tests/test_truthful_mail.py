@@ -21,6 +21,7 @@ from instant_coorace.events import services as event_services
 from instant_coorace.events.drafts import SessionDraft
 from instant_coorace.events.models import Event, EventFormat
 from instant_coorace.extensions import db
+from instant_coorace.formatting import to_paris
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending, render_pending
 from instant_coorace.mail.worker import deliver_due_mail
@@ -77,8 +78,8 @@ def page(response) -> str:
     return unescape(response.get_data(as_text=True))
 
 
-def training(**changes) -> tuple[int, list[int]]:
-    """A published in-person training of four half-days; its id and its sessions' ids."""
+def training() -> int:
+    """A published in-person training of four half-days; returns its id."""
     half_days = (
         SessionDraft(dt.date(2031, 3, 12), dt.time(9), dt.time(12, 30), "Jour 1 — matin"),
         SessionDraft(dt.date(2031, 3, 12), dt.time(13, 30), dt.time(17), "Jour 1 — après-midi"),
@@ -94,29 +95,30 @@ def training(**changes) -> tuple[int, list[int]]:
             venue_address="Toulouse",
             capacity=10,
             sessions=half_days,
-            **changes,
         )
     )
     event_services.publish(event_id)
-    event = db.session.get(Event, event_id)
-    return event_id, [s.id for s in sorted(event.sessions, key=lambda s: s.starts_at)]
+    return event_id
 
 
-def edit_training(event_id: int, session_ids: list[int], moves: dict[int, tuple], **changes):
+def edit_training(
+    event_id: int,
+    moves: dict[int, tuple],
+    venue_name: str = "Maison de l'ESS",
+):
     """Edit the training, moving the half-days at ``moves``' indexes to (day, start, end)."""
     event = db.session.get(Event, event_id)
     sessions = sorted(event.sessions, key=lambda s: s.starts_at)
     drafts = []
-    for index, (session, session_id) in enumerate(zip(sessions, session_ids, strict=True)):
-        paris = session.starts_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
-        ends = session.ends_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
-        day, starts, end = moves.get(index, (paris.date(), paris.time(), ends.time()))
-        drafts.append(SessionDraft(day, starts, end, session.label, session_id))
+    for index, session in enumerate(sessions):
+        starts, ends = to_paris(session.starts_at), to_paris(session.ends_at)
+        day, start, end = moves.get(index, (starts.date(), starts.time(), ends.time()))
+        drafts.append(SessionDraft(day, start, end, session.label, session.id))
     draft = webinar_draft(
         title="Formation ESS",
         format=EventFormat.IN_PERSON,
         visio_url="",
-        venue_name=changes.pop("venue_name", "Maison de l'ESS"),
+        venue_name=venue_name,
         venue_address="Toulouse",
         capacity=10,
         sessions=tuple(drafts),
@@ -309,11 +311,11 @@ def test_a_moved_webinar_mail_shows_the_time_and_link_before_and_after(app, inbo
 
 
 def test_one_half_day_moved_sends_one_mail_with_that_session_only(app, inbox):
-    event_id, session_ids = training()
+    event_id = training()
     services.register(event_id, applicant(1))
     invitations = inbox.new()
     assert len(invitations) == 4
-    edit_training(event_id, session_ids, {2: (dt.date(2031, 3, 20), dt.time(9), dt.time(12, 30))})
+    edit_training(event_id, {2: (dt.date(2031, 3, 20), dt.time(9), dt.time(12, 30))})
 
     [changed] = inbox.new()
     assert changed["Subject"].startswith("Modification : Formation ESS")
@@ -330,13 +332,12 @@ def test_one_half_day_moved_sends_one_mail_with_that_session_only(app, inbox):
 
 
 def test_two_half_days_moved_send_one_summary_then_the_other_changed_session(app, inbox):
-    event_id, session_ids = training()
+    event_id = training()
     services.register(event_id, applicant(1))
     invitations = inbox.new()
     uids = [calendar(invitation).events[0].uid for invitation in invitations]
     edit_training(
         event_id,
-        session_ids,
         {
             1: (dt.date(2031, 3, 12), dt.time(14), dt.time(17, 30)),
             3: (dt.date(2031, 3, 13), dt.time(14), dt.time(17, 30)),
@@ -355,10 +356,10 @@ def test_two_half_days_moved_send_one_summary_then_the_other_changed_session(app
 
 
 def test_a_new_place_updates_every_session_and_says_where(app, inbox):
-    event_id, session_ids = training()
+    event_id = training()
     services.register(event_id, applicant(1))
     invitations = inbox.new()
-    edit_training(event_id, session_ids, {}, venue_name="Hôtel de Région")
+    edit_training(event_id, {}, venue_name="Hôtel de Région")
 
     changed, *others = inbox.new()
     assert "Lieu : Maison de l'ESS, Toulouse → Hôtel de Région, Toulouse" in text(changed)
@@ -373,13 +374,13 @@ def test_a_new_place_updates_every_session_and_says_where(app, inbox):
 def test_a_change_nobody_can_see_sends_nothing(app, inbox):
     """The join link of an in-person event is shown nowhere; for the waiting list,
     the join link of an online one is not either."""
-    event_id, session_ids = training()
+    event_id = training()
     services.register(event_id, applicant(1))
     inbox.new()
     event = db.session.get(Event, event_id)
     event.visio_url = "https://visio.example.org/jamais-affiche"
     db.session.commit()
-    result = edit_training(event_id, session_ids, {})
+    result = edit_training(event_id, {})
     assert not result.sequence_raised
     assert inbox.new() == []
 
