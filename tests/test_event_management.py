@@ -301,11 +301,15 @@ def test_lowering_capacity_bumps_nobody_and_warns(app, staff_client):
 
 def test_calendar_sequence_rises_when_times_change_but_not_for_a_new_title(app):
     event_id = published_webinar()
-    renamed = services.update_event(event_id, webinar_draft(title="Nouveau titre", slug="x"))
+    [session] = db.session.get(Event, event_id).sessions
+    same = (SessionDraft(dt.date(2031, 4, 3), dt.time(10), dt.time(11, 30), "", session.id),)
+    renamed = services.update_event(
+        event_id, webinar_draft(title="Nouveau titre", slug="x", sessions=same)
+    )
     assert not renamed.sequence_raised
     assert db.session.get(Event, event_id).calendar_sequence == 0
 
-    later = (SessionDraft(dt.date(2031, 4, 3), dt.time(14), dt.time(15, 30)),)
+    later = (SessionDraft(dt.date(2031, 4, 3), dt.time(14), dt.time(15, 30), "", session.id),)
     services.update_event(event_id, webinar_draft(sessions=later))
     services.update_event(
         event_id, webinar_draft(sessions=later, visio_url="https://visio.example.org/autre")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from instant_coorace.calendar.entries import RemovedSession
 from instant_coorace.database import utcnow
+from instant_coorace.events.changes import EventFacts, compare
 from instant_coorace.events.drafts import EventDraft, SessionDraft
 from instant_coorace.events.models import (
     Event,
@@ -176,8 +177,9 @@ def create_event(draft: EventDraft) -> int:
 def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
     """Replace an event's content, sessions and programme.
 
-    Calendars see a new sequence when a slot, the venue or the visio link
-    changes. More room (capacity or seats per structure) promotes the waiting
+    Calendars see a new sequence when a registrant can notice the change (a
+    slot, the place or the join link, see ``changes.py``), and registrants are
+    told what changed. More room (capacity or seats per structure) promotes the waiting
     list in order; less room bumps nobody, the caller warns instead.
     """
     _validate(draft)
@@ -188,20 +190,22 @@ def update_event(event_id: int, draft: EventDraft) -> EventUpdate:
             raise EventError("Un événement annulé ne peut plus être modifié.")
         series = _resolve_series(draft)
         slug = _choose_slug(draft, event_id=event.id)
-        before = _calendar_facts(event)
+        before = EventFacts.of(event)
         sessions_before = [RemovedSession.of(session) for session in event.sessions]
         more_room = _grows(event.capacity, draft.capacity) or _grows(
             event.seats_per_structure, draft.seats_per_structure
         )
         _apply(event, draft, series, slug)
-        sequence_raised = _calendar_facts(event) != before
+        db.session.flush()  # new sessions get their ids
+        changes = compare(before, EventFacts.of(event))
+        sequence_raised = bool(changes)
         if sequence_raised:
             event.calendar_sequence += 1
-        db.session.flush()
+            db.session.flush()
         if sequence_raised and event.status is EventStatus.PUBLISHED:
             kept = {session.id for session in event.sessions}
             removed = [session for session in sessions_before if session.id not in kept]
-            notifications.event_changed(event, removed)
+            notifications.event_changed(event, changes, removed)
         promoted = fill_free_seats(event) if more_room else []
         db.session.flush()
         line = event_lines([event])[0]
@@ -386,16 +390,6 @@ def _session_from(draft: SessionDraft, own_sessions: dict[int, EventSession]) ->
 def _paris(moment: dt.datetime | None) -> dt.datetime | None:
     """The UTC instant of a Paris wall-clock moment."""
     return None if moment is None else paris_datetime(moment.date(), moment.hour, moment.minute)
-
-
-def _calendar_facts(event: Event) -> tuple:
-    """What a calendar entry shows: slots, venue, visio link."""
-    return (
-        sorted((s.starts_at, s.ends_at) for s in event.sessions),
-        event.venue_name,
-        event.venue_address,
-        event.visio_url,
-    )
 
 
 def _grows(old: int | None, new: int | None) -> bool:

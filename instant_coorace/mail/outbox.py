@@ -164,6 +164,24 @@ def enqueue_pending(
     )
 
 
+def withdraw(mail_ids: list[int], reason: str) -> list[int]:
+    """Cancel those of ``mail_ids`` no worker has taken for delivery (pending,
+    queued, or failed and so never received), in the caller's transaction;
+    returns the ids withdrawn. A mail being sent or sent stays as it is."""
+    table = OutgoingMail.__table__
+    return list(
+        db.session.execute(
+            update(table)
+            .where(
+                table.c.id.in_(mail_ids),
+                table.c.status.in_((MailStatus.PENDING, MailStatus.QUEUED, MailStatus.FAILED)),
+            )
+            .values(status=MailStatus.CANCELLED, leased_until=None, last_error=reason)
+            .returning(table.c.id)
+        ).scalars()
+    )
+
+
 def _add_unless_duplicate(mail: OutgoingMail) -> OutgoingMail | None:
     """Add ``mail`` to the caller's transaction unless its key was used: the unique
     constraint refuses the row, and the savepoint keeps the caller's change alive."""

@@ -20,6 +20,7 @@ import enum
 from collections.abc import Sequence
 
 from flask import current_app, render_template
+from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,13 +30,21 @@ from instant_coorace.calendar.entries import (
     RemovedSession,
     removed_session_entries,
     session_entries,
+    session_uid,
 )
+from instant_coorace.events.changes import EventChanges, SessionChange
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date
 from instant_coorace.mail.message import parse_sender
-from instant_coorace.mail.models import OutgoingMail
-from instant_coorace.mail.outbox import CalendarAttachment, Recipient, enqueue_pending, mail_key
+from instant_coorace.mail.models import MailStatus, OutgoingMail
+from instant_coorace.mail.outbox import (
+    CalendarAttachment,
+    Recipient,
+    enqueue_pending,
+    mail_key,
+    withdraw,
+)
 from instant_coorace.mail.rendering import Rendered, register_renderer
 from instant_coorace.markdown import render_markdown
 from instant_coorace.members.models import Person
@@ -111,12 +120,17 @@ def promoted(registration: Registration) -> None:
 
 
 def cancelled(registration: Registration, was_confirmed: bool) -> None:
-    """The person cancelled; a confirmed seat is also taken off their calendar."""
+    """The person cancelled: what their calendar holds is taken off it. Someone
+    who cancels before their invitations left gets them withdrawn and one short
+    acknowledgement, not the cancellation of entries they never had."""
+    held = _take_back_invitations(registration, registration.person)
     _send(
         registration,
         Notice.CANCELLED,
         registration.token_nonce,
-        calendar="CANCEL" if was_confirmed else None,
+        calendar="CANCEL" if held else None,
+        sessions=held,
+        was_confirmed=was_confirmed,
     )
 
 
@@ -125,19 +139,29 @@ def link_resent(registration: Registration, hour_key: str) -> None:
     _send(registration, Notice.LINK_RESENT, f"{registration.token_nonce}:{hour_key}")
 
 
-def event_changed(event: Event, removed_sessions: Sequence[RemovedSession] = ()) -> None:
-    """Date, time, place or link changed: everyone registered is told, and
-    confirmed seats get the updated invitation, plus a cancellation of the
-    sessions deleted from the event (one iTIP message carries one method)."""
+def event_changed(
+    event: Event, changes: EventChanges, removed_sessions: Sequence[RemovedSession] = ()
+) -> None:
+    """Date, time, place or link changed: everyone registered is told what, before
+    and after. A confirmed seat gets one mail carrying the first updated session's
+    invitation, then one invitation for each other updated session (not for those
+    unchanged), plus a cancellation of the sessions deleted from the event (one
+    iTIP message carries one method). The waiting list is told what it can see:
+    nothing about the join link."""
     removed = [session.as_args() for session in removed_sessions]
+    updated = [session_uid(session_id) for session_id in changes.updated_sessions(event)]
     for registration in _active_registrations(event):
         confirmed = registration.status is RegistrationStatus.CONFIRMED
-        _send(
-            registration,
-            Notice.EVENT_CHANGED,
-            event.calendar_sequence,
-            calendar="REQUEST" if confirmed else None,
-        )
+        visible = changes if confirmed else changes.without_link()
+        if visible and (updated or not confirmed):
+            _send(
+                registration,
+                Notice.EVENT_CHANGED,
+                event.calendar_sequence,
+                calendar="REQUEST" if confirmed else None,
+                sessions=updated if confirmed else None,
+                changes=visible.as_args(),
+            )
         if confirmed and removed:
             _send(
                 registration,
@@ -149,13 +173,16 @@ def event_changed(event: Event, removed_sessions: Sequence[RemovedSession] = ())
 
 
 def event_cancelled(event: Event) -> None:
+    """Everyone registered is told; calendars lose what they hold of the event, and
+    invitations not delivered yet are withdrawn."""
     for registration in _active_registrations(event):
-        confirmed = registration.status is RegistrationStatus.CONFIRMED
+        held = _take_back_invitations(registration, registration.person)
         _send(
             registration,
             Notice.EVENT_CANCELLED,
             event.calendar_sequence,
-            calendar="CANCEL" if confirmed else None,
+            calendar="CANCEL" if held else None,
+            sessions=held,
         )
 
 
@@ -180,11 +207,13 @@ def seat_handed_over(registration: Registration, previous: Person, colleague: Pe
     re-issued); ``previous`` is told under the old link's version.
     """
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
+    held = _take_back_invitations(registration, previous)
     _send(
         registration,
         Notice.SEAT_HANDED_OVER,
         f"{registration.token_nonce}:{previous.id}",
-        calendar="CANCEL" if was_confirmed else None,
+        calendar="CANCEL" if held else None,
+        sessions=held,
         with_link=False,
         person=previous,
         colleague_name=colleague.full_name,
@@ -227,9 +256,12 @@ def _queue(
     version: int | str,
     *,
     calendar: ics.Method | None = None,
+    sessions: list[str] | None = None,
     with_link: bool = True,
     **extra: object,
 ) -> bool:
+    """``sessions``: the UIDs of the sessions its calendar messages are about,
+    when not all of the event's."""
     mail_id = enqueue_pending(
         purpose=notice.value,
         dedup_key=mail_key(notice.value, registration_id, version),
@@ -237,6 +269,7 @@ def _queue(
         render_args={
             "person_id": addressee.person_id,
             "calendar": calendar,
+            "sessions": sessions,
             "with_link": with_link,
             "extra": extra,
         },
@@ -259,6 +292,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
     holder = registration.person_id == person.id
     manage_url = manage_link(mail.dedup_key, registration) if args["with_link"] and holder else None
     extra = args["extra"]
+    changes = EventChanges.from_args(extra["changes"]) if "changes" in extra else None
     removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
     removed_entries = removed_session_entries(event, removed) if removed else None
     method = args["calendar"]
@@ -285,6 +319,8 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "message_text": extra.get("markdown", ""),
         "message_html": render_markdown(extra.get("markdown", "")),
         **extra,
+        "changes": changes,
+        "session_change": _change_of(changes, entries[0]) if changes and entries else None,
         "removed_entries": removed_entries,
         "calendar_method": method,
         "calendar_entry": entries[0] if entries else None,
@@ -296,6 +332,11 @@ def render(mail: OutgoingMail) -> Rendered | None:
         html_body=render_template(f"email/{notice.value}.html", **context),
         calendar=_calendar(registration, person, method, entries[0]) if method else None,
     )
+
+
+def _change_of(changes: EventChanges, entry: CalendarEntry) -> SessionChange | None:
+    """How the session of ``entry`` moved, if it did."""
+    return next((c for c in changes.sessions if session_uid(c.session_id) == entry.uid), None)
 
 
 def _subject(
@@ -316,21 +357,27 @@ def _subject(
 def _this_mails_session(
     mail: OutgoingMail, entries: list[CalendarEntry]
 ) -> tuple[list[CalendarEntry], int]:
-    """The one session ``mail`` invites to (iTIP: one UID per message), and how
-    many others were queued in messages of their own."""
+    """The one session ``mail`` is about (iTIP: one UID per message), among the
+    event's ``entries`` or those its ``sessions`` name, and how many others were
+    queued in messages of their own."""
     chosen = mail.render_args.get("session_uid")
     if chosen:
         return [entry for entry in entries if entry.uid == chosen], 0
-    if len(entries) > 1:
-        _invite_separately(mail, entries[1:], count=len(entries))
-    return entries[:1], len(entries) - 1
+    wanted = mail.render_args.get("sessions")
+    concerned = entries if wanted is None else [entry for entry in entries if entry.uid in wanted]
+    if len(concerned) > 1:
+        _invite_separately(mail, concerned[1:], entries)
+    return concerned[:1], len(concerned) - 1
 
 
-def _invite_separately(mail: OutgoingMail, entries: list[CalendarEntry], count: int) -> None:
+def _invite_separately(
+    mail: OutgoingMail, others: list[CalendarEntry], entries: list[CalendarEntry]
+) -> None:
     """iTIP wants one UID per message (RFC 5546, 3.2.2): when ``mail`` would carry
     several sessions, it carries the first, and each other session gets its own
-    message, rendered and sent right after it."""
-    for position, entry in enumerate(entries, start=count - len(entries) + 1):
+    message, rendered and sent right after it, numbered among the ``entries``."""
+    for entry in others:
+        position, count = entries.index(entry) + 1, len(entries)
         enqueue_pending(
             purpose=Notice.SESSION_INVITATION.value,
             dedup_key=mail_key(
@@ -345,6 +392,60 @@ def _invite_separately(mail: OutgoingMail, entries: list[CalendarEntry], count: 
             registration_id=mail.registration_id,
             event_id=mail.event_id,
         )
+
+
+_UNDELIVERED = (MailStatus.PENDING, MailStatus.QUEUED, MailStatus.FAILED)
+_DELIVERED = (MailStatus.SENDING, MailStatus.SENT)
+
+
+def _take_back_invitations(registration: Registration, person: Person) -> list[str]:
+    """Withdraw the invitations about ``registration`` not yet delivered to
+    ``person``; return the sessions (UIDs, in time order) their calendar holds
+    from us: those whose last message delivered to them was an invitation. Only
+    those need a cancellation.
+
+    Repeated until nothing is left to withdraw: a worker rendering a confirmation
+    at this moment adds the invitations of its other sessions, which the next
+    pass sees. A mail a worker is sending already counts as delivered.
+    """
+    while undelivered := [
+        mail.id
+        for mail in _calendar_mails(registration.id, person.email)
+        if mail.status in _UNDELIVERED and _method(mail) == "REQUEST"
+    ]:
+        if not withdraw(undelivered, "Retiré avant l'envoi : l'invitation ne s'applique plus."):
+            break
+    last_method: dict[str, str] = {}
+    for mail in _calendar_mails(registration.id, person.email):
+        if mail.status in _DELIVERED and mail.calendar_text:
+            for vevent in Calendar.from_ical(mail.calendar_text).walk("VEVENT"):
+                last_method[str(vevent["UID"])] = mail.calendar_method
+    sessions = sorted(registration.event.sessions, key=lambda s: (s.starts_at, s.id))
+    uids = [session_uid(session.id) for session in sessions]
+    return [uid for uid in uids if last_method.get(uid) == "REQUEST"]
+
+
+def _calendar_mails(registration_id: int, email: str) -> list:
+    return list(
+        db.session.execute(
+            select(
+                OutgoingMail.id,
+                OutgoingMail.status,
+                OutgoingMail.render_args,
+                OutgoingMail.calendar_method,
+                OutgoingMail.calendar_text,
+            )
+            .where(OutgoingMail.registration_id == registration_id, OutgoingMail.to_email == email)
+            .order_by(OutgoingMail.id)
+        )
+    )
+
+
+def _method(mail) -> str | None:
+    """The iTIP method a mail carries, or will carry once rendered."""
+    if mail.status is MailStatus.PENDING:
+        return (mail.render_args or {}).get("calendar")
+    return mail.calendar_method
 
 
 def _obsolete(notice: Notice, registration: Registration, person: Person, args: dict) -> bool:

@@ -57,6 +57,21 @@ def by_id(registration_id: int) -> PersonalRegistration | None:
     return PersonalRegistration(registration, _waitlist_rank(registration))
 
 
+def has_waiting_list(event_id: int) -> bool:
+    """Whether someone waits for a seat of the event: only then does a seat given
+    up go to the first in line."""
+    return bool(
+        db.session.scalar(
+            select(Registration.id)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .limit(1)
+        )
+    )
+
+
 def _waitlist_rank(registration: Registration) -> int | None:
     if registration.status is not RegistrationStatus.WAITLISTED:
         return None

@@ -135,10 +135,21 @@ def cancel(token: str):
     mine = _changeable(token)
     form = ConfirmForm()
     if form.validate_on_submit():
-        event = mine.event
-        services.cancel(mine.registration.id)
-        return render_template("registrations/cancelled.html", event=event)
-    return render_template("registrations/cancel.html", mine=mine, token=token, form=form)
+        event, was_waitlisted = mine.event, mine.waitlist_rank is not None
+        promoted = services.cancel(mine.registration.id)
+        return render_template(
+            "registrations/cancelled.html",
+            event=event,
+            was_waitlisted=was_waitlisted,
+            seat_passed_on=bool(promoted),
+        )
+    return render_template(
+        "registrations/cancel.html",
+        mine=mine,
+        token=token,
+        form=form,
+        has_waiting_list=personal.has_waiting_list(mine.event.id),
+    )
 
 
 @blueprint.route("/inscription/<token>/transmettre", methods=["GET", "POST"])
