@@ -309,7 +309,8 @@ def test_injection_through_title_place_and_name_stays_text(app):
         assert vevent.organizer == f"mailto:{ORGANIZER[0]}"
         assert vevent.summary == "Atelier ATTENDEE:mailto:evil@example.org METHOD:CANCEL"
         assert vevent.location == 'Salle 1; ORGANIZER:mailto:evil@example.org, Rue "A", Albi'
-        assert vevent.description.startswith("Ligne 1\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil")
+        # Markdown: a single line break inside a paragraph reads as a space.
+        assert vevent.description.startswith("Ligne 1 END:VEVENT BEGIN:VEVENT UID:evil")
         unfolded = data.replace(b"\r\n ", b"")
         assert unfolded.count(b"\r\nBEGIN:VEVENT") == 1
         assert b"\r\nATTENDEE:mailto:evil" not in unfolded

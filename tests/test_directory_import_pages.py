@@ -76,7 +76,7 @@ def test_file_missing_a_column_shows_the_error_and_writes_nothing(staff_client):
     response = upload(staff_client, b"nom;ville\nCASTA;ALZEN\n")
 
     page = text_of(response)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Colonnes obligatoires manquantes : types, departement, code_postal" in page
     assert "Le formulaire contient 1 erreur" in page
     assert structure_count() == 0
@@ -95,8 +95,10 @@ def test_windows_1252_upload_is_previewed(staff_client):
 
 
 def test_only_csv_files_are_accepted(staff_client):
-    page = text_of(upload(staff_client, b"%PDF-1.4", filename="annuaire.pdf"))
+    response = upload(staff_client, b"%PDF-1.4", filename="annuaire.pdf")
+    page = text_of(response)
 
+    assert response.status_code == 422
     assert "Le fichier doit être au format CSV" in page
     assert structure_count() == 0
 

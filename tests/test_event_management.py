@@ -373,3 +373,29 @@ def test_the_event_list_comes_in_pages_that_keep_the_filter(app, staff_client):
     assert 'href="/gestion/evenements/?page=2&amp;filtre=a-venir"' in first
     assert second.count('<td><a href="/gestion/evenements/') == 2
     assert "Brouillon à finir" not in first + second
+
+
+def test_team_previews_a_draft_s_public_page(app, staff_client):
+    draft = make_event("Atelier en préparation", status=EventStatus.DRAFT, capacity=10)
+    preview_url = f"/gestion/evenements/{draft.id}/apercu"
+
+    detail = staff_client.get(f"/gestion/evenements/{draft.id}").get_data(as_text=True)
+    assert preview_url in detail
+    response = staff_client.get(preview_url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Aperçu de la page publique" in page
+    assert "brouillon" in page
+    assert "Atelier en préparation" in page
+    assert "10 places restantes" in page
+    assert f'href="/evenements/{draft.slug}/inscription' not in page
+    assert staff_client.get("/gestion/evenements/999999/apercu").status_code == 404
+
+
+def test_the_public_never_sees_a_draft_nor_its_preview(app, client):
+    draft = make_event("Atelier en préparation", status=EventStatus.DRAFT)
+
+    preview = client.get(f"/gestion/evenements/{draft.id}/apercu")
+    assert preview.status_code == 302 and "/connexion" in preview.headers["Location"]
+    assert "Atelier en préparation" not in preview.get_data(as_text=True)
+    assert client.get(f"/evenements/{draft.slug}").status_code == 404

@@ -199,3 +199,28 @@ def test_draft_or_unknown_event_is_not_found(client):
         response = client.get(url)
         assert response.status_code == 404
         assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def test_catalogue_card_shows_the_city_and_department(client):
+    make_event(
+        "Atelier Toulouse",
+        event_format=EventFormat.IN_PERSON,
+        venue_name="La Bouillonnante",
+        venue_address="12 rue des Arts, 31000 Toulouse",
+        department="31",
+    )
+    make_event(
+        "Journée Montpellier",
+        event_format=EventFormat.HYBRID,
+        venue_address="Avenue Albert Einstein, 34000 Montpellier",
+        department="34",
+    )
+    make_event("Atelier Rodez", event_format=EventFormat.IN_PERSON, department="12")
+    make_event("Webinaire", event_format=EventFormat.ONLINE)
+
+    html = page(client, "/")
+
+    assert "Toulouse (31) · La Bouillonnante" in html
+    assert "Montpellier (34) ou en visio" in html
+    assert "Aveyron (12)" in html
+    assert "En visio" in html

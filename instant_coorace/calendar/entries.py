@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from instant_coorace.calendar.text import lines, markdown_to_text, one_line
 from instant_coorace.events.models import Event, EventFormat, EventSession, EventStatus
 from instant_coorace.urls import absolute_url
 
 DESCRIPTION_LIMIT = 1200
-"""Characters of the event's description copied into calendars; links come after it."""
+"""Characters of the event's description (as text) copied into calendars; links come after it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,7 +39,7 @@ def session_entries(
 ) -> list[CalendarEntry]:
     """One entry per session, in time order."""
     with_visio = show_visio_link and event.format is not EventFormat.IN_PERSON
-    visio_url = event.visio_url if with_visio else ""
+    visio_url = one_line(event.visio_url) if with_visio else ""
     page_url = absolute_url("events.event_page", slug=event.slug)
     description = _description(event, visio_url, page_url, management_url)
     location = _location(event, visio_url)
@@ -46,11 +47,11 @@ def session_entries(
     return [
         CalendarEntry(
             uid=session_uid(session.id),
-            summary=_one_line(_summary(event.title, session.label, index, len(sessions))),
+            summary=one_line(_summary(event.title, session.label, index, len(sessions))),
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             description=description,
-            location=_one_line(location),
+            location=one_line(location),
             url=page_url,
             cancelled=event.status is EventStatus.CANCELLED,
         )
@@ -97,7 +98,7 @@ def removed_session_entries(event: Event, removed: list[RemovedSession]) -> list
     return [
         CalendarEntry(
             uid=session_uid(session.id),
-            summary=_one_line(_summary(event.title, session.label, 1, 1)),
+            summary=one_line(_summary(event.title, session.label, 1, 1)),
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             description="",
@@ -124,11 +125,6 @@ def _summary(title: str, label: str, index: int, count: int) -> str:
     return f"{title} ({index}/{count})" if count > 1 else title
 
 
-def _one_line(text: str) -> str:
-    """Titles and places are single lines in every calendar; line breaks become spaces."""
-    return " ".join(text.split())
-
-
 def _location(event: Event, visio_url: str) -> str:
     venue = ", ".join(part for part in (event.venue_name, event.venue_address) if part)
     if event.format is EventFormat.IN_PERSON:
@@ -139,16 +135,19 @@ def _location(event: Event, visio_url: str) -> str:
 
 
 def _description(event: Event, visio_url: str, page_url: str, management_url: str | None) -> str:
+    """Plain text: the description's Markdown as a reader sees it, the programme,
+    then the links. Titles, places and links are single lines, since any of them
+    may hold a line break typed before forms normalised them."""
     parts = []
-    if event.description.strip():
-        text = event.description.strip()
+    text = markdown_to_text(event.description)
+    if text:
         parts.append(text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT] + "…")
     if event.programme:
-        lines = [
-            f"- {item.time_label} : {item.title}" if item.time_label else f"- {item.title}"
+        items = [
+            " : ".join(filter(None, (one_line(item.time_label), one_line(item.title))))
             for item in event.programme
         ]
-        parts.append("Programme :\n" + "\n".join(lines))
+        parts.append("Programme :\n" + "\n".join(f"- {item}" for item in items))
     links = []
     if visio_url:
         links.append(f"Lien de connexion : {visio_url}")
@@ -156,4 +155,4 @@ def _description(event: Event, visio_url: str, page_url: str, management_url: st
     if management_url:
         links.append(f"Gérer mon inscription : {management_url}")
     parts.append("\n".join(links))
-    return "\n\n".join(parts)
+    return lines("\n\n".join(parts))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from instant_coorace import labels
 from instant_coorace.calendar.ics import public_calendar
+from instant_coorace.calendar.text import markdown_to_text
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventKind, EventStatus, Series
 from instant_coorace.extensions import db
@@ -87,7 +88,12 @@ def series_feed(slug: str, now: dt.datetime | None = None) -> CalendarFile:
     if series is None:
         raise CalendarNotFound()
     scope = _in_window(_events().where(Event.series_id == series.id), now)
-    return _feed(scope, feed_name(series=series), f"{series.slug}.ics")
+    return _feed(
+        scope,
+        feed_name(series=series),
+        f"{series.slug}.ics",
+        description=markdown_to_text(series.description),
+    )
 
 
 def kind_feed(kind: str, now: dt.datetime | None = None) -> CalendarFile:
@@ -172,6 +178,7 @@ def _feed(
     name: str,
     filename: str,
     *,
+    description: str = "",
     also_changed: dt.datetime | None = None,
 ) -> CalendarFile:
     """The visible events of ``scope``; Last-Modified also counts the hidden ones."""
@@ -180,7 +187,7 @@ def _feed(
     if also_changed is not None:
         changes.append(also_changed)
     visible = [event for event in candidates if event.status in VISIBLE]
-    return _file(visible, name, filename, max(changes, default=None))
+    return _file(visible, name, filename, max(changes, default=None), description=description)
 
 
 def _file(
@@ -189,12 +196,14 @@ def _file(
     filename: str,
     last_modified: dt.datetime | None,
     *,
+    description: str = "",
     show_visio_link: bool = False,
 ) -> CalendarFile:
     organizer_name, organizer_email = _organizer()
     body = public_calendar(
         events,
         name,
+        description=description,
         organizer_email=organizer_email,
         organizer_name=organizer_name,
         show_visio_link=show_visio_link,

@@ -34,15 +34,15 @@ instant falls in it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Literal
 from urllib.parse import quote
 
-from icalendar import Calendar, vCalAddress, vDuration
+from icalendar import Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from instant_coorace.calendar.entries import CalendarEntry, session_entries
+from instant_coorace.calendar.text import lines, one_line
 from instant_coorace.calendar.vtimezone import paris_vtimezone
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
@@ -102,6 +102,7 @@ def public_calendar(
     events: Iterable[Event],
     name: str | None = None,
     *,
+    description: str = "",
     organizer_email: str,
     organizer_name: str,
     show_visio_link: bool = False,
@@ -112,15 +113,21 @@ def public_calendar(
     request, so that the bytes depend on the data only. A cancelled event stays,
     marked CANCELLED and titled « Annulé : … », so subscribers see why it is gone.
     ``show_visio_link`` is only for a confirmed registrant's own download.
+    ``name`` and ``description`` describe the calendar itself, as applications
+    that subscribe to it show it (RFC 7986 and the older X-WR- properties).
     """
     events = sorted(events, key=lambda e: (e.starts_at or _NEVER, e.id))
     per_event = [
         (event, session_entries(event, show_visio_link=show_visio_link)) for event in events
     ]
     calendar = _calendar([entry for _, entries in per_event for entry in entries], "PUBLISH")
+    name, description = one_line(name or ""), lines(description).strip()
     if name:
-        calendar.add("name", name)
-        calendar.add("x-wr-calname", name)
+        calendar.add("name", vText(name))
+        calendar.add("x-wr-calname", vText(name))
+    if description:
+        calendar.add("description", vText(description))
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("x-wr-timezone", "Europe/Paris")
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
@@ -132,7 +139,7 @@ def public_calendar(
             vevent.add("organizer", _address(organizer_email, organizer_name))
             vevent.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
             if entry.cancelled:
-                vevent["summary"] = f"Annulé : {entry.summary}"
+                vevent["summary"] = vText(f"Annulé : {entry.summary}")
             calendar.add_component(vevent)
     return calendar.to_ical()
 
@@ -175,14 +182,11 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return paris
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
-
 def _address(email: str, name: str, **parameters: str) -> vCalAddress:
-    """A ``mailto:`` address; the name loses control characters and double quotes,
-    which a parameter value cannot hold."""
+    """A ``mailto:`` address; the name loses line breaks, control characters and
+    double quotes, which a parameter value cannot hold."""
     address = vCalAddress("mailto:" + quote(email.strip(), safe="@.+-_!$&'*=^`{|}~"))
-    address.params["cn"] = " ".join(_CONTROL.sub(" ", name).replace('"', "'").split())
+    address.params["cn"] = one_line(name.replace('"', "'"))
     for key, value in parameters.items():
         address.params[key] = value
     return address

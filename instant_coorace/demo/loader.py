@@ -178,13 +178,8 @@ def _load_upcoming_event(
             kind=spec.kind,
             title=spec.title,
             sessions=tuple(
-                SessionDraft(
-                    day=today + dt.timedelta(days=slot.days_from_today),
-                    starts=slot.start,
-                    ends=slot.end,
-                    label=slot.label,
-                )
-                for slot in spec.slots
+                SessionDraft(day=day, starts=slot.start, ends=slot.end, label=slot.label)
+                for slot, day in zip(spec.slots, spec.days(today), strict=True)
             ),
             programme=tuple(ProgrammeDraft(title=item) for item in spec.programme),
             description=spec.description,

@@ -1,26 +1,45 @@
 """The programme of the coming months, dated from the day the demo is loaded, so
-that the site looks alive on first start."""
+that the site looks alive on first start.
+
+Dates fall where the federation would put them, whatever day the demo starts:
+webinars and workshops from Tuesday to Thursday, trainings and other events on
+working days, never on a weekend or a French public holiday.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
+from dateutil.easter import easter
+
 from instant_coorace.events.models import Audience, EventFormat, EventKind
+
+TUESDAY_TO_THURSDAY = frozenset({1, 2, 3})
+MONDAY_TO_FRIDAY = frozenset(range(5))
+WEEKDAYS_BY_KIND = {
+    EventKind.INSTANT_COORACE: TUESDAY_TO_THURSDAY,
+    EventKind.WEBINAIRE: TUESDAY_TO_THURSDAY,
+    EventKind.ATELIER_COLLECTIF: TUESDAY_TO_THURSDAY,
+}
+"""``date.weekday()`` numbers an event of each kind may start on; Monday to Friday otherwise."""
 
 
 @dataclasses.dataclass(frozen=True)
 class Slot:
-    days_from_today: int
     start: dt.time
     end: dt.time
     label: str = ""
+    #: Which day of the event (0 for the first): a two-day training has days 0 and 1.
+    day: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
 class UpcomingEvent:
     kind: EventKind
     title: str
+    #: Roughly how far ahead it is; it starts on the first suitable day from then.
+    days_from_today: int
     slots: tuple[Slot, ...]
     event_format: EventFormat
     audience: Audience
@@ -34,12 +53,39 @@ class UpcomingEvent:
     #: Share of the capacity already taken in the demo (above 1 fills the waiting list).
     fill: float = 0.5
 
+    def days(self, today: dt.date) -> list[dt.date]:
+        """The date of each slot: the event's days are consecutive working days,
+        the first one a day its kind may start on."""
+        weekdays = WEEKDAYS_BY_KIND.get(self.kind, MONDAY_TO_FRIDAY)
+        length = max(slot.day for slot in self.slots) + 1
+        first = today + dt.timedelta(days=self.days_from_today)
+        while first.weekday() not in weekdays or not all(
+            is_working_day(first + dt.timedelta(days=n)) for n in range(length)
+        ):
+            first += dt.timedelta(days=1)
+        return [first + dt.timedelta(days=slot.day) for slot in self.slots]
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, and not a public holiday in metropolitan France."""
+    return day.weekday() < 5 and day not in french_public_holidays(day.year)
+
+
+def french_public_holidays(year: int) -> set[dt.date]:
+    fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+    easter_sunday = easter(year)
+    moving = {
+        easter_sunday + dt.timedelta(days=n) for n in (1, 39, 50)
+    }  # Monday, Ascension, Whit Monday
+    return {dt.date(year, month, day) for month, day in fixed} | moving
+
 
 def _instant(days: int, hour: int, programme: tuple[str, ...]) -> UpcomingEvent:
     return UpcomingEvent(
         kind=EventKind.INSTANT_COORACE,
         title="L'Instant Coorace",
-        slots=(Slot(days, dt.time(hour), dt.time(hour + 1, 30)),),
+        days_from_today=days,
+        slots=(Slot(dt.time(hour), dt.time(hour + 1, 30)),),
         event_format=EventFormat.ONLINE,
         audience=Audience.MEMBERS,
         capacity=100,
@@ -60,7 +106,8 @@ def _atelier(
     return UpcomingEvent(
         kind=EventKind.ATELIER_COLLECTIF,
         title=title,
-        slots=(Slot(days, dt.time(9, 30), dt.time(16, 30)),),
+        days_from_today=days,
+        slots=(Slot(dt.time(9, 30), dt.time(16, 30)),),
         event_format=EventFormat.IN_PERSON,
         audience=Audience.MEMBERS,
         capacity=15,
@@ -132,11 +179,12 @@ PROGRAMME: tuple[UpcomingEvent, ...] = (
     UpcomingEvent(
         kind=EventKind.FORMATION,
         title="Formation CIP : conduire l'entretien d'accompagnement",
+        days_from_today=33,
         slots=(
-            Slot(33, dt.time(9), dt.time(12, 30), "Jour 1 — matin"),
-            Slot(33, dt.time(13, 30), dt.time(17), "Jour 1 — après-midi"),
-            Slot(34, dt.time(9), dt.time(12, 30), "Jour 2 — matin"),
-            Slot(34, dt.time(13, 30), dt.time(17), "Jour 2 — après-midi"),
+            Slot(dt.time(9), dt.time(12, 30), "Jour 1 — matin"),
+            Slot(dt.time(13, 30), dt.time(17), "Jour 1 — après-midi"),
+            Slot(dt.time(9), dt.time(12, 30), "Jour 2 — matin", day=1),
+            Slot(dt.time(13, 30), dt.time(17), "Jour 2 — après-midi", day=1),
         ),
         event_format=EventFormat.IN_PERSON,
         audience=Audience.MEMBERS,
@@ -161,7 +209,8 @@ PROGRAMME: tuple[UpcomingEvent, ...] = (
     UpcomingEvent(
         kind=EventKind.JOURNEE,
         title="Journée régionale de l'inclusion dans l'emploi",
-        slots=(Slot(61, dt.time(9, 30), dt.time(17)),),
+        days_from_today=61,
+        slots=(Slot(dt.time(9, 30), dt.time(17)),),
         event_format=EventFormat.HYBRID,
         audience=Audience.PUBLIC,
         capacity=120,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventFormat, EventKind, EventSession, EventStatus
 from instant_coorace.extensions import db
+from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.registrations.services import seat_counts, seats_left
 from instant_coorace.registrations.window import (
@@ -58,6 +60,31 @@ class EventOverview:
     def is_cancelled(self) -> bool:
         return self.availability is Availability.CANCELLED
 
+    @property
+    def town(self) -> str:
+        """Where it happens, as a card says it: « Toulouse (31) », « En visio »,
+        or « Montpellier (34) ou en visio »; empty when the place is not known."""
+        event = self.event
+        if event.format is EventFormat.ONLINE:
+            return "En visio"
+        town = _town(event.venue_address, event.department)
+        if event.format is EventFormat.HYBRID:
+            return f"{town} ou en visio" if town else "En visio"
+        return town
+
+
+_POSTCODE_AND_CITY = re.compile(r"\b(\d{5})\s+([^,\d][^,]*)$")
+
+
+def _town(address: str, department: str) -> str:
+    """The city of a French address ending in « 31000 Toulouse », with its
+    department; the department's name when the address has no city."""
+    found = _POSTCODE_AND_CITY.search(address.strip())
+    code = department or (found.group(1)[:2] if found else "")
+    if found:
+        return f"{found.group(2).strip()} ({code})" if code else found.group(2).strip()
+    return f"{DEPARTMENTS[code]} ({code})" if code in DEPARTMENTS else ""
+
 
 def upcoming_events(
     filters: CatalogueFilters, now: dt.datetime | None = None
@@ -83,9 +110,19 @@ def upcoming_events(
 def public_event(slug: str, now: dt.datetime | None = None) -> EventOverview | None:
     """A published or cancelled event with its sessions and programme; ``None``
     for unknown slugs and drafts, which the public never sees."""
+    return _one(Event.slug == slug, Event.status != EventStatus.DRAFT, now=now)
+
+
+def event_preview(event_id: int, now: dt.datetime | None = None) -> EventOverview | None:
+    """Any event, drafts included, as its public page would show it: for the
+    team's « Aperçu » only."""
+    return _one(Event.id == event_id, now=now)
+
+
+def _one(*conditions, now: dt.datetime | None) -> EventOverview | None:
     event = db.session.scalars(
         select(Event)
-        .where(Event.slug == slug, Event.status != EventStatus.DRAFT)
+        .where(*conditions)
         .options(
             selectinload(Event.sessions),
             selectinload(Event.programme),

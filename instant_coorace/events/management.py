@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from instant_coorace.events import services
+from instant_coorace.events import catalogue, services
 from instant_coorace.events.drafts import EventDraft
 from instant_coorace.events.forms import (
     ADD_PROGRAMME_ITEM,
@@ -73,6 +73,16 @@ def event_detail(event_id: int):
         ),
         public_url=_url_if_built("events.event_page", slug=line.event.slug) if public else None,
     )
+
+
+@blueprint.get("/<int:event_id>/apercu")
+@staff_required
+def preview_event(event_id: int):
+    """The public page as it will look, drafts included, marked as a preview."""
+    overview = catalogue.event_preview(event_id)
+    if overview is None:
+        abort(404)
+    return render_template("events/event.html", overview=overview, preview=True)
 
 
 @blueprint.route("/<int:event_id>/modifier", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from instant_coorace.members.models import Membership, StructureKind
 from instant_coorace.members.services import DirectoryFilters, StructureFields
 
 MAX_IMPORT_SIZE = 1024 * 1024
+TOO_LARGE = "Le fichier dépasse la taille autorisée (1 Mo)."
 KIND_PAIRS = [(kind.value, kind.value) for kind in StructureKind]
 
 
@@ -130,9 +131,13 @@ class ImportUploadForm(SiteForm):
         validators=[
             FileRequired("Choisissez un fichier CSV."),
             FileAllowed(["csv"], "Le fichier doit être au format CSV (.csv)."),
-            FileSize(MAX_IMPORT_SIZE, message="Le fichier dépasse la taille autorisée (1 Mo)."),
+            FileSize(MAX_IMPORT_SIZE, message=TOO_LARGE),
         ],
     )
+
+    def error_status(self) -> int:
+        """413 for a file over the size limit, 422 for any other refusal."""
+        return 413 if TOO_LARGE in self.file.errors else 422
 
 
 class ImportConfirmForm(SiteForm):

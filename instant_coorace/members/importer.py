@@ -8,6 +8,7 @@ warning, or the row is skipped with a reason, always citing the line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import enum
@@ -16,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from babel.numbers import format_decimal
+
 from instant_coorace.inputs import has_control_character
 from instant_coorace.labels import DEPARTMENTS
 from instant_coorace.members import fields
@@ -23,6 +26,11 @@ from instant_coorace.members.models import Membership, StructureKind
 from instant_coorace.spreadsheets import restore
 
 MAX_LENGTHS = {"name": 200, "address": 300, "city": 120}
+MAX_IMPORT_ROWS = 5000
+"""Lines of data a file may hold. The directory counts about fifty structures:
+a file a hundred times larger is a mistake, and its preview nobody could read."""
+PREVIEW_ROWS = 50
+"""Lines of each kind (to create, duplicates, errors…) shown on a preview page."""
 
 COLUMN_NAMES = {
     "name": ("nom", "nom_structure", "structure", "raison_sociale"),
@@ -65,9 +73,26 @@ MEMBERSHIP_WORDS = {
 class ImportFileError(ValueError):
     """The whole file is unusable; ``message`` says why, in French."""
 
+    http_status = 422
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TooManyRows(ImportFileError):
+    http_status = 413
+
+    def __init__(self) -> None:
+        limit = _number(MAX_IMPORT_ROWS)
+        super().__init__(
+            f"Le fichier compte plus de {limit} lignes : un import en accepte {limit} au plus. "
+            "Vérifiez qu'il s'agit bien de l'annuaire, ou découpez-le en plusieurs fichiers."
+        )
+
+
+def _number(value: int) -> str:
+    return format_decimal(value, locale="fr_FR")
 
 
 class Outcome(enum.StrEnum):
@@ -109,6 +134,20 @@ class RowReport:
     outcome: Outcome
     details: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def kind(self) -> str:
+        """How a preview groups it: its outcome, duplicates apart from other skips."""
+        return "duplicate" if self.duplicate else self.outcome.value
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportExcerpt:
+    """The lines a page shows, and how many of each kind it leaves out."""
+
+    rows: tuple[RowReport, ...]
+    hidden: dict[str, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,23 +179,73 @@ class ImportReport:
     def line(self, number: int) -> RowReport:
         return next(row for row in self.rows if row.line == number)
 
+    @property
+    def duplicate_count(self) -> int:
+        return sum(1 for row in self.rows if row.duplicate)
+
+    @property
+    def error_count(self) -> int:
+        return self.count(Outcome.SKIPPED) - self.duplicate_count
+
+    @property
+    def valid_count(self) -> int:
+        return len(self.rows) - self.count(Outcome.SKIPPED)
+
+    def excerpt(self, per_kind: int = PREVIEW_ROWS) -> ReportExcerpt:
+        """The first ``per_kind`` lines of each kind, in file order: a page stays
+        readable whatever the file, and the counts tell the rest."""
+        seen: dict[str, int] = {}
+        shown = []
+        for row in self.rows:
+            seen[row.kind] = seen.get(row.kind, 0) + 1
+            if seen[row.kind] <= per_kind:
+                shown.append(row)
+        hidden = {kind: count - per_kind for kind, count in seen.items() if count > per_kind}
+        return ReportExcerpt(tuple(shown), hidden)
+
+
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters no spreadsheet writes in a CSV: the file is not text."""
+SAVE_AS_CSV = (
+    "enregistrez-le en « CSV UTF-8 » ou « CSV (séparateur : point-virgule) » depuis votre tableur."
+)
+
 
 def decode(data: bytes) -> str:
-    """Text of an uploaded file: UTF-8 (with or without BOM), UTF-16 with BOM, or
-    Windows-1252 as French Excel writes it."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
+    """Text of an uploaded file: UTF-8 (with or without BOM), UTF-16 or UTF-32
+    with BOM, or Windows-1252 as French Excel writes it. Anything else, such as a
+    truncated UTF-16 file or a binary one, is refused with a reason."""
+    text = _decoded(data)
+    if _NOT_TEXT.search(text):
         raise ImportFileError(
-            "Encodage du fichier non reconnu : enregistrez-le en « CSV UTF-8 » ou « CSV "
-            "(séparateur : point-virgule) » depuis votre tableur."
-        ) from error
+            "Ce fichier n'est pas un tableau CSV (il contient des caractères de contrôle) : "
+            + SAVE_AS_CSV
+        )
+    return text
+
+
+def _decoded(data: bytes) -> str:
+    for mark, codec, name in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as error:
+                raise ImportFileError(
+                    f"Le fichier se déclare en {name} mais son contenu est incomplet ou abîmé : "
+                    + SAVE_AS_CSV
+                ) from error
+    for codec in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("Encodage du fichier non reconnu : " + SAVE_AS_CSV)
 
 
 def parse_directory(text: str) -> ParsedDirectory:
@@ -165,7 +254,10 @@ def parse_directory(text: str) -> ParsedDirectory:
     text = text.removeprefix("\ufeff")
     header_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise _unreadable(1) from error
     if not header or not any(cell.strip() for cell in header):
         raise ImportFileError("Le fichier est vide : la première ligne doit nommer les colonnes.")
     columns, ignored = _map_columns(header)
@@ -174,7 +266,9 @@ def parse_directory(text: str) -> ParsedDirectory:
     skipped: list[RowReport] = []
     first_line_of: dict[tuple[str, str], StructureRow] = {}
     email_owner: dict[str, StructureRow] = {}
-    for line, cells in _records(reader):
+    for count, (line, cells) in enumerate(_records(reader), start=1):
+        if count > MAX_IMPORT_ROWS:
+            raise TooManyRows()
         values = {field: _cell(cells, index) for field, index in columns.items()}
         extra = [cell for cell in cells[len(header) :] if cell.strip()]
         row, reasons = _validate(line, values, extra)
@@ -235,9 +329,16 @@ def _records(reader) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise ImportFileError(f"Ligne {start} illisible : {error}.") from error
+            raise _unreadable(start) from error
         if any(cell.strip() for cell in cells):
             yield start, cells
+
+
+def _unreadable(line: int) -> ImportFileError:
+    return ImportFileError(
+        f"Ligne {line} illisible : une cellule dépasse {_number(csv.field_size_limit())} "
+        "caractères, ou un guillemet ouvert n'est jamais refermé."
+    )
 
 
 def _cell(cells: list[str], index: int) -> str:
@@ -354,7 +455,9 @@ def _duplicate(row: StructureRow, original: StructureRow) -> RowReport:
     ]
     if differences:
         reasons.append("valeurs différentes non importées : " + ", ".join(differences))
-    return RowReport(row.line, row.name, Outcome.SKIPPED, tuple(reasons), row.warnings)
+    return RowReport(
+        row.line, row.name, Outcome.SKIPPED, tuple(reasons), row.warnings, duplicate=True
+    )
 
 
 def _warn_shared_email(row: StructureRow, email_owner: dict[str, StructureRow]) -> StructureRow:

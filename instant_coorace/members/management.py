@@ -124,19 +124,17 @@ def _set_active(structure_id: int, *, active: bool):
 def import_structures():
     """Step one: upload a file and see what importing it would do."""
     form = ImportUploadForm()
-    if form.validate_on_submit():
-        try:
-            token, report = services.stage_import(_imports_folder(), form.file.data.read())
-        except ImportFileError as error:
-            form.file.errors.append(error.message)
-        else:
-            return render_template(
-                "members/import_report.html",
-                report=report,
-                token=token,
-                filename=form.file.data.filename,
-            )
-    return render_template("members/import.html", form=form)
+    if not form.validate_on_submit():
+        status = form.error_status() if form.is_submitted() else 200
+        return render_template("members/import.html", form=form), status
+    try:
+        token, report = services.stage_import(_imports_folder(), form.file.data.read())
+    except ImportFileError as error:
+        form.file.errors.append(error.message)
+        return render_template("members/import.html", form=form), error.http_status
+    return render_template(
+        "members/import_report.html", report=report, token=token, filename=form.file.data.filename
+    )
 
 
 @blueprint.post("/import/confirmer")
