@@ -84,6 +84,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": environment == "production",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": environment == "production",
+        # Strict-Transport-Security: production is served over HTTPS only.
+        "HSTS_ENABLED": environment == "production",
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "WTF_CSRF_TIME_LIMIT": None,
