@@ -34,6 +34,19 @@ def _database_url(env: dict[str, str], instance_path: Path) -> str:
     return url
 
 
+def _port(env: dict[str, str]) -> int:
+    value = env.get("PORT", "5000")
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT doit être un numéro de port (1 à 65535), pas « {value} ».")
+    return int(value)
+
+
+def _base_url(env: dict[str, str], port: int) -> str:
+    """Where the links we send lead. Without ``BASE_URL`` they lead to the development
+    server, on the port it serves (``PORT``)."""
+    return (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+
+
 def engine_options(url: str) -> dict:
     """Pool and driver settings suited to the database behind ``url``."""
     if url.startswith("sqlite"):
@@ -52,11 +65,13 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
             raise ConfigError("SECRET_KEY doit être défini en production.")
         secret_key = _persisted_dev_secret(instance_path)
     database_url = _database_url(env, instance_path)
+    port = _port(env)
     return {
         "ENV_NAME": environment,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PORT": port,
+        "BASE_URL": _base_url(env, port),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Coorace Occitanie"),
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "contact@coorace-occitanie.example.org"),
         # Announced to registrants (GDPR notice): the federation's own decision, not ours.
@@ -84,6 +99,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": environment == "production",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": environment == "production",
+        # Strict-Transport-Security: production is served over HTTPS only.
+        "HSTS_ENABLED": environment == "production",
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -11,6 +11,7 @@ from instant_coorace import formatting
 from instant_coorace.errors import register_error_handlers
 from instant_coorace.extensions import babel, csrf, db, limiter, login_manager, migrate
 from instant_coorace.extensions import mail as mail_extension
+from instant_coorace.http_headers import register_security_headers
 from instant_coorace.inputs import register_input_rules
 from instant_coorace.markdown import render_markdown
 
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 

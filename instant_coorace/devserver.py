@@ -1,9 +1,9 @@
-"""What `make run` starts: the site on http://127.0.0.1:5000 and, beside it, the
-mail worker (a background thread), both stopped by Ctrl-C."""
+"""What `make run` starts: the site on http://127.0.0.1:5000 (or the port in
+``PORT``) and, beside it, the mail worker (a background thread), both stopped by
+Ctrl-C."""
 
 from __future__ import annotations
 
-import os
 import threading
 
 from instant_coorace import create_app
@@ -12,7 +12,7 @@ from instant_coorace.mail.worker import run_forever
 
 def main() -> None:
     app = create_app()
-    port = int(os.environ.get("PORT", "5000"))
+    port = app.config["PORT"]
     stop_worker = threading.Event()
     worker = threading.Thread(
         target=run_forever, args=(app, stop_worker), name="mail-worker", daemon=True

@@ -171,7 +171,7 @@ def test_personal_feed_shows_only_the_persons_confirmed_registrations(client):
     response = client.get(f"/agenda/personnel/{token}.ics")
     assert response.status_code == 200
     assert titles(response) == ["Confirmé"]
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"
     assert b"ATTENDEE" not in response.data
 
 
@@ -234,7 +234,7 @@ def test_confirmed_registrant_download_has_the_join_link(client):
     (vevent,) = read_everywhere(response.data).events
     assert vevent.location == VISIO
     assert b"ATTENDEE" not in response.data
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_waitlisted_registrant_download_has_no_join_link(client):

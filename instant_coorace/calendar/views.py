@@ -40,7 +40,7 @@ def event_download(slug: str):
 
 @blueprint.get("/inscription/<token>/agenda.ics")
 def registration_download(token: str):
-    return _calendar_response(feeds.registration_file(token), download=True, private=True)
+    return _calendar_response(feeds.registration_file(token), download=True)
 
 
 @blueprint.get("/agenda.ics")
@@ -60,27 +60,22 @@ def kind_feed(kind: str):
 
 @blueprint.get("/agenda/personnel/<token>.ics")
 def personal_feed(token: str):
-    return _calendar_response(feeds.personal_feed(token), private=True)
+    return _calendar_response(feeds.personal_feed(token))
 
 
 @blueprint.post("/inscription/<token>/agenda-personnel")
 def personal_feed_address(token: str):
     """Show a new personal feed address, once; the previous one stops working."""
     feed_token = feeds.issue_feed_token_for_registration(token)
-    response = Response(
-        render_template(
-            "calendar/personal_feed.html",
-            subscription=links.personal_subscription(feed_token),
-        )
+    return render_template(
+        "calendar/personal_feed.html",
+        subscription=links.personal_subscription(feed_token),
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
-def _calendar_response(
-    calendar: feeds.CalendarFile, *, download: bool = False, private: bool = False
-) -> Response:
+def _calendar_response(calendar: feeds.CalendarFile, *, download: bool = False) -> Response:
+    """Public calendars may be kept for a while by clients and proxies; the personal
+    ones (token routes) are never stored, by the site's header policy."""
     response = Response(calendar.body, mimetype="text/calendar")
     disposition = "attachment" if download else "inline"
     response.headers.set("Content-Disposition", disposition, filename=calendar.filename)
@@ -88,14 +83,8 @@ def _calendar_response(
     last_modified = _settled(calendar.last_modified)
     if last_modified is not None:  # werkzeug reads None as « now »
         response.last_modified = last_modified
-    if private:
-        response.cache_control.private = True
-    else:
-        response.cache_control.public = True
+    response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
-    if private:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Robots-Tag"] = "noindex"
     return response.make_conditional(request)
 
 

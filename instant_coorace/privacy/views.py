@@ -40,7 +40,6 @@ def export(person_id: int):
         mimetype="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="donnees-personne-{person_id}.json"',
-            "Cache-Control": "no-store",
         },
     )
 

@@ -152,7 +152,6 @@ def export_csv(event_id: int):
         headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
         },
     )
 

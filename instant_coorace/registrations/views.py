@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
@@ -19,6 +18,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 from instant_coorace.events import catalogue
 from instant_coorace.extensions import limiter
+from instant_coorace.http_headers import personal_data
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
 from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
@@ -53,15 +53,6 @@ def shows_personal_links() -> bool:
     return current_app.config["ENV_NAME"] == "development"
 
 
-@blueprint.after_request
-def keep_tokens_private(response: Response) -> Response:
-    """Pages of this blueprint carry personal tokens (in the URL or on screen):
-    never cache them, and never send the URL to another site as a Referer."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @blueprint.errorhandler(errors.RegistrationError)
 def registration_error(error: errors.RegistrationError):
     if isinstance(error, errors.RegistrationNotFound):
@@ -70,6 +61,7 @@ def registration_error(error: errors.RegistrationError):
 
 
 @blueprint.route("/evenements/<slug>/inscription", methods=["GET", "POST"])
+@personal_data
 @limiter.limit(registration_rate_limit, methods=["POST"])
 def register(slug: str):
     # An accepted registration costs no read before the event's lock: the event,
@@ -104,6 +96,7 @@ def register(slug: str):
 
 
 @blueprint.get("/evenements/<slug>/inscription/confirmee")
+@personal_data
 def confirmation(slug: str):
     receipt = session.get(RECEIPT_KEY)
     if not receipt or receipt.get("slug") != slug:

@@ -66,7 +66,7 @@ def _issued(email: str, password: str, *, created: bool) -> Response:
 
 
 def _page(form: AccountForm, *, status: int = 200, issued: dict | None = None) -> Response:
-    response = Response(
+    return Response(
         render_template(
             "staff/accounts.html",
             form=form,
@@ -75,5 +75,3 @@ def _page(form: AccountForm, *, status: int = 200, issued: dict | None = None) -
         ),
         status=status,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
