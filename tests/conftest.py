@@ -87,12 +87,15 @@ def runner(app):
 
 @pytest.fixture
 def staff_client(app, client):
-    """A test client logged in as a team member."""
+    """A test client logged in as a team member (a server-side session of theirs)."""
+    from instant_coorace.staff.sessions import open_session
     from tests.builders import make_staff
 
     user = make_staff("equipe@coorace-occitanie.example.org", "mot-de-passe-solide")
+    token = open_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = token
         session["_fresh"] = True
     return client
 
