@@ -13,8 +13,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from instant_coorace.addresses import stored_email
+from instant_coorace.audit import services as audit
 from instant_coorace.audit.models import AuditAction
-from instant_coorace.audit.services import record
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.events.services import EventLine, event_lines
@@ -121,7 +121,7 @@ def _issue_password(user: StaffUser, action: AuditAction, details: dict | None =
     user.must_choose_password = True
     db.session.flush()
     sessions.revoke_all(user.id)
-    record(action, _named(user), details=details)
+    audit.record(action, _named(user), details=details)
     db.session.commit()
     return password
 
@@ -140,7 +140,7 @@ def choose_password(account_id: int, current: str, new: str, session_token: str)
     user.set_password(new)
     user.must_choose_password = False
     sessions.revoke_all(user.id, keep=session_token)
-    record(AuditAction.PASSWORD_CHANGED, _named(user))
+    audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
     db.session.commit()
 
 
@@ -159,7 +159,7 @@ def set_account_active(account_id: int, active: bool, acting_id: int) -> StaffUs
         if not active:
             sessions.revoke_all(user.id)
         action = AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
-        record(action, _named(user))
+        audit.record(action, _named(user))
     db.session.commit()
     return user
 
@@ -171,7 +171,7 @@ def set_account_role(account_id: int, role: StaffRole, acting_id: int) -> StaffU
         raise StaffAccountError("Vous ne pouvez pas changer votre propre rôle.")
     user = _get(account_id)
     if user.role is not role:
-        record(
+        audit.record(
             AuditAction.ACCOUNT_ROLE_CHANGED,
             _named(user),
             details={"avant": user.role.value, "après": role.value},
@@ -217,7 +217,7 @@ def authenticate(email: str, password: str, attempt: LoginAttempt | None = None)
         _refuse(AccountDisabled(), typed, "compte désactivé")
     user.last_login_at = now
     sessions.open_session(user, attempt.remote_addr, attempt.user_agent)
-    record(AuditAction.LOGIN_SUCCEEDED, actor=user)
+    audit.record(AuditAction.LOGIN_SUCCEEDED, actor=user)
     db.session.commit()
     return user
 
@@ -225,7 +225,7 @@ def authenticate(email: str, password: str, attempt: LoginAttempt | None = None)
 def _refuse(error: StaffAccountError, email: str, reason: str, failures: int = 0) -> NoReturn:
     """Record a refused login (with the account's failure count) and raise ``error``."""
     details = {"motif": reason} | ({"échecs": failures} if failures else {})
-    record(AuditAction.LOGIN_FAILED, email=email, details=details)
+    audit.record(AuditAction.LOGIN_FAILED, email=email, details=details)
     db.session.commit()
     raise error
 
@@ -233,7 +233,7 @@ def _refuse(error: StaffAccountError, email: str, reason: str, failures: int = 0
 def log_out(user: StaffUser) -> None:
     """End the session ``user`` was loaded for."""
     sessions.revoke(user.session_token)
-    record(AuditAction.LOGOUT)
+    audit.record(AuditAction.LOGOUT)
     db.session.commit()
 
 
