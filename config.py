@@ -7,7 +7,6 @@ generated once and kept in ``instance/secret_key``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -53,7 +52,6 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
             raise ConfigError("SECRET_KEY doit être défini en production.")
         secret_key = _persisted_dev_secret(instance_path)
     database_url = _database_url(env, instance_path)
-    idle_hours = float(env.get("STAFF_SESSION_IDLE_HOURS", "8"))
     return {
         "ENV_NAME": environment,
         "SECRET_KEY": secret_key,
@@ -84,9 +82,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # only that many X-Forwarded-For/-Proto/-Host entries are believed. 0 (no
         # proxy) ignores them all, since anyone can send them.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
-        # A staff session ends after this many hours without a request (sliding).
-        "STAFF_SESSION_IDLE_HOURS": idle_hours,
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=idle_hours),
+        # A staff session ends after this many hours without a request (sliding);
+        # the session cookie's lifetime follows (see ``create_app``).
+        "STAFF_SESSION_IDLE_HOURS": float(env.get("STAFF_SESSION_IDLE_HOURS", "8")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
         "PUBLIC_REGISTRATION_RATE_LIMIT": env.get("PUBLIC_REGISTRATION_RATE_LIMIT", "20/minute"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -33,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
     instance_path.mkdir(parents=True, exist_ok=True)
+    # The cookie of a staff session lasts as long as the session may stay idle.
+    idle_hours = app.config["STAFF_SESSION_IDLE_HOURS"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=idle_hours)
     trust_proxies(app)
 
     register_extensions(app)
