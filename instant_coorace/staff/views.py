@@ -31,7 +31,7 @@ KNOWN_DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
 def _login_rate_limit() -> str:
-    return current_app.config.get("STAFF_LOGIN_RATE_LIMIT", "10/minute")
+    return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
 def _device_signer() -> URLSafeSerializer:
