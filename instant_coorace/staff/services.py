@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from instant_coorace.addresses import stored_email
 from instant_coorace.audit import services as audit
 from instant_coorace.audit.models import AuditAction
-from instant_coorace.database import utcnow
+from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.events.services import EventLine, event_lines
 from instant_coorace.extensions import db
@@ -187,7 +187,7 @@ class LoginAttempt:
 
     remote_addr: str = ""
     user_agent: str = ""
-    #: The account this browser last logged into (``known_device`` cookie):
+    #: The account this browser last logged into (its signed cookie):
     #: such a browser is not kept waiting by the account's throttle.
     known_account_id: int | None = None
 
@@ -201,9 +201,9 @@ def authenticate(email: str, password: str, attempt: LoginAttempt | None = None)
     too many recent failures waits (``throttle``), its password not even tried.
     """
     attempt = attempt or LoginAttempt()
-    now = utcnow()
     typed = stored_email(email)
-    user = _find(typed)
+    user = _locked_account(typed)
+    now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         _refuse(InvalidCredentials(), typed, "adresse inconnue")
@@ -220,6 +220,24 @@ def authenticate(email: str, password: str, attempt: LoginAttempt | None = None)
     audit.record(AuditAction.LOGIN_SUCCEEDED, actor=user)
     db.session.commit()
     return user
+
+
+def _locked_account(email: str) -> StaffUser | None:
+    """The account of ``email``, read in a fresh transaction that holds its lock
+    (the row on PostgreSQL, the database's write lock on SQLite) until the login
+    is decided: parallel guesses are tried one by one, each seeing the wait the
+    previous failures set, so they cannot try more passwords than it allows."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a login needs a transaction of its own; commit first")
+    if session.in_transaction():
+        session.rollback()
+    sqlite = db.engine.dialect.name == "sqlite"
+    session.connection(execution_options={SQLITE_IMMEDIATE: sqlite})
+    query = select(StaffUser).where(StaffUser.email == email)
+    if not sqlite:
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
 def _refuse(error: StaffAccountError, email: str, reason: str, failures: int = 0) -> NoReturn:
