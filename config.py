@@ -93,9 +93,17 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "MAIL_LEASE_SECONDS": int(env.get("MAIL_LEASE_SECONDS", "600")),
         "MAIL_TIMEOUT_SECONDS": int(env.get("MAIL_TIMEOUT_SECONDS", "30")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        # How many reverse proxies (nginx, Caddy) stand in front of the application:
+        # only that many X-Forwarded-For/-Proto/-Host entries are believed. 0 (no
+        # proxy) ignores them all, since anyone can send them.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # A staff session ends after this many hours without a request (sliding);
+        # the session cookie's lifetime follows (see ``create_app``).
+        "STAFF_SESSION_IDLE_HOURS": float(env.get("STAFF_SESSION_IDLE_HOURS", "8")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
         "PUBLIC_REGISTRATION_RATE_LIMIT": env.get("PUBLIC_REGISTRATION_RATE_LIMIT", "20/minute"),
+        "STAFF_LOGIN_RATE_LIMIT": env.get("STAFF_LOGIN_RATE_LIMIT", "10/minute"),
         "SESSION_COOKIE_SECURE": environment == "production",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": environment == "production",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from instant_coorace import formatting
@@ -33,6 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
     instance_path.mkdir(parents=True, exist_ok=True)
+    # The cookie of a staff session lasts as long as the session may stay idle.
+    idle_hours = app.config["STAFF_SESSION_IDLE_HOURS"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=idle_hours)
+    trust_proxies(app)
 
     register_extensions(app)
     register_input_rules(app)
@@ -44,6 +51,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address,
+    scheme and host from their ``X-Forwarded-*`` headers, so that rate limits
+    and the audit log see each visitor, not the proxy. Without proxies, those
+    headers are anyone's to forge and stay ignored."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def register_extensions(app: Flask) -> None:
     import instant_coorace.models  # noqa: F401 - the metadata must know every table
 
@@ -52,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, default_locale="fr", default_timezone="Europe/Paris")
     limiter.init_app(app)
+    app.after_request(retry_after_header)
     login_manager.init_app(app)
     mail_extension.init_app(app)
     login_manager.login_view = "staff.login"
@@ -59,8 +77,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
+def retry_after_header(response: Response) -> Response:
+    """A rate-limited request (429) is told when it may try again."""
+    breached = limiter.current_limit if response.status_code == 429 else None
+    if breached is not None and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(max(breached.reset_at - int(time.time()), 1))
+    return response
+
+
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
+    from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
     from instant_coorace.events.views import blueprint as events
@@ -85,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         mail_management,
         staff_accounts,
         privacy_management,
+        audit,
     ):
         app.register_blueprint(blueprint)
 

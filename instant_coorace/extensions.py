@@ -17,4 +17,6 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 mail = Mail()
+#: Keyed on the client's address: behind ``TRUSTED_PROXIES`` reverse proxies,
+#: ``ProxyFix`` (see ``create_app``) has already made it the visitor's, not the proxy's.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,12 +1,14 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees them all."""
 
+from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
-from instant_coorace.staff.models import StaffUser
+from instant_coorace.staff.models import StaffSession, StaffUser
 
 __all__ = [
+    "AuditEntry",
     "Event",
     "EventSession",
     "OutgoingMail",
@@ -14,6 +16,7 @@ __all__ = [
     "ProgrammeItem",
     "Registration",
     "Series",
+    "StaffSession",
     "StaffUser",
     "Structure",
     "StructureKindRow",

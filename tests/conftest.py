@@ -13,6 +13,8 @@ from instant_coorace import create_app
 from instant_coorace.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+#: The password of the fixtures' staff accounts.
+PASSWORD = "mot-de-passe-solide"
 
 
 def _test_config(database_url: str, instance: Path) -> dict:
@@ -85,16 +87,34 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _logged_in(client, user):
+    """``client`` holding a server-side session of ``user``, as after logging in."""
+    from instant_coorace.staff.sessions import open_session
+
+    token = open_session(user)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
 @pytest.fixture
 def staff_client(app, client):
     """A test client logged in as a team member."""
     from tests.builders import make_staff
 
-    user = make_staff("equipe@coorace-occitanie.example.org", "mot-de-passe-solide")
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    return client
+    return _logged_in(client, make_staff("equipe@coorace-occitanie.example.org", PASSWORD))
+
+
+@pytest.fixture
+def admin_client(app):
+    """Another test client, logged in as an admin."""
+    from instant_coorace.staff.models import StaffRole
+    from tests.builders import make_staff
+
+    admin = make_staff("direction@coorace-occitanie.example.org", PASSWORD, StaffRole.ADMIN)
+    return _logged_in(app.test_client(), admin)
 
 
 def pytest_sessionfinish(session, exitstatus):

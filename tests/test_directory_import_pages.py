@@ -36,8 +36,8 @@ def staged_token(page: str) -> str:
     return page.split('name="token" value="', 1)[1].split('"', 1)[0]
 
 
-def test_upload_previews_line_by_line_without_writing(staff_client):
-    response = upload(staff_client, SEED.read_bytes())
+def test_upload_previews_line_by_line_without_writing(admin_client):
+    response = upload(admin_client, SEED.read_bytes())
 
     page = text_of(response)
     assert response.status_code == 200
@@ -48,10 +48,10 @@ def test_upload_previews_line_by_line_without_writing(staff_client):
     assert structure_count() == 0
 
 
-def test_confirming_applies_the_previewed_file_once(staff_client, app):
-    token = staged_token(text_of(upload(staff_client, SEED.read_bytes())))
+def test_confirming_applies_the_previewed_file_once(admin_client, app):
+    token = staged_token(text_of(upload(admin_client, SEED.read_bytes())))
 
-    response = staff_client.post(CONFIRM, data={"token": token})
+    response = admin_client.post(CONFIRM, data={"token": token})
 
     page = text_of(response)
     assert response.status_code == 200
@@ -60,20 +60,20 @@ def test_confirming_applies_the_previewed_file_once(staff_client, app):
     assert structure_count() == 48
     assert not (Path(app.instance_path) / "imports" / f"{token}.csv").exists()
 
-    again = staff_client.post(CONFIRM, data={"token": token}, follow_redirects=True)
+    again = admin_client.post(CONFIRM, data={"token": token}, follow_redirects=True)
     assert "plus disponible" in text_of(again)
     assert structure_count() == 48
 
 
-def test_confirmation_only_accepts_a_token_the_server_issued(staff_client):
+def test_confirmation_only_accepts_a_token_the_server_issued(admin_client):
     for token in ("../../secret_key", "0" * 32, ""):
-        response = staff_client.post(CONFIRM, data={"token": token}, follow_redirects=True)
+        response = admin_client.post(CONFIRM, data={"token": token}, follow_redirects=True)
         assert response.status_code in (200, 400)
     assert structure_count() == 0
 
 
-def test_file_missing_a_column_shows_the_error_and_writes_nothing(staff_client):
-    response = upload(staff_client, b"nom;ville\nCASTA;ALZEN\n")
+def test_file_missing_a_column_shows_the_error_and_writes_nothing(admin_client):
+    response = upload(admin_client, b"nom;ville\nCASTA;ALZEN\n")
 
     page = text_of(response)
     assert response.status_code == 422
@@ -82,20 +82,20 @@ def test_file_missing_a_column_shows_the_error_and_writes_nothing(staff_client):
     assert structure_count() == 0
 
 
-def test_windows_1252_upload_is_previewed(staff_client):
+def test_windows_1252_upload_is_previewed(admin_client):
     content = (
         "nom;types;département;adresse;code_postal;ville;téléphone;email;remarque\r\n"
         "CAPDIFE;ACI;34;Rue Pascal;34800;CLERMONT-L'HÉRAULT;04 67 02 02 56;;\r\n"
     ).encode("cp1252")
 
-    page = text_of(upload(staff_client, content))
+    page = text_of(upload(admin_client, content))
 
     assert "CAPDIFE" in page
     assert "Sera créée" in page
 
 
-def test_only_csv_files_are_accepted(staff_client):
-    response = upload(staff_client, b"%PDF-1.4", filename="annuaire.pdf")
+def test_only_csv_files_are_accepted(admin_client):
+    response = upload(admin_client, b"%PDF-1.4", filename="annuaire.pdf")
     page = text_of(response)
 
     assert response.status_code == 422
@@ -103,8 +103,8 @@ def test_only_csv_files_are_accepted(staff_client):
     assert structure_count() == 0
 
 
-def test_oversized_file_is_refused(staff_client):
-    page = text_of(upload(staff_client, SEED.read_bytes() * 400))
+def test_oversized_file_is_refused(admin_client):
+    page = text_of(upload(admin_client, SEED.read_bytes() * 400))
 
     assert "taille autorisée" in page
     assert structure_count() == 0

@@ -50,12 +50,12 @@ def test_the_team_finds_someone_by_address_or_name(staff_client):
     assert "1 personne trouvée" in by_name
 
 
-def test_the_export_holds_what_is_known_of_the_person(staff_client):
+def test_the_export_holds_what_is_known_of_the_person(admin_client):
     structure = make_structure("ACI Garonne")
     event = make_event("L'Instant Coorace de mai")
     services.register(event.id, applicant(1, structure, needs="Boucle magnétique"))
 
-    response = staff_client.get(
+    response = admin_client.get(
         f"{PEOPLE}{person_id('personne1@adherent.example.org')}/donnees.json"
     )
 
@@ -71,40 +71,40 @@ def test_the_export_holds_what_is_known_of_the_person(staff_client):
     assert [mail["etat"] for mail in data["courriels"]] == ["pending"]
 
 
-def test_erasing_someone_keeps_the_figures_and_nothing_that_identifies_them(staff_client):
+def test_erasing_someone_keeps_the_figures_and_nothing_that_identifies_them(admin_client):
     identified = past_registration(1, needs="Fauteuil roulant")
     registrations_before = db.session.scalar(select(func.count()).select_from(Registration))
 
-    response = staff_client.post(f"{PEOPLE}{identified}/effacer")
+    response = admin_client.post(f"{PEOPLE}{identified}/effacer")
 
     assert response.location == PEOPLE
-    assert "Les données de cette personne sont effacées" in text(staff_client.get(PEOPLE))
+    assert "Les données de cette personne sont effacées" in text(admin_client.get(PEOPLE))
     db.session.expire_all()
     person = db.session.get(Person, identified)
     assert person.email.endswith("@anonyme.invalid") and person.full_name == "Personne anonymisée"
     assert db.session.scalar(select(func.count()).select_from(Registration)) == registrations_before
     assert db.session.scalars(select(Registration.needs)).one() == ""
     assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
-    assert "personne1@adherent.example.org" not in text(staff_client.get(PEOPLE + "?q=personne1"))
+    assert "personne1@adherent.example.org" not in text(admin_client.get(PEOPLE + "?q=personne1"))
 
 
-def test_someone_expected_at_an_upcoming_event_is_cancelled_before_being_erased(staff_client):
+def test_someone_expected_at_an_upcoming_event_is_cancelled_before_being_erased(admin_client):
     services.register(make_event().id, applicant(1))
     identified = person_id("personne1@adherent.example.org")
 
-    page = text(staff_client.get(f"{PEOPLE}{identified}"))
-    response = staff_client.post(f"{PEOPLE}{identified}/effacer")
+    page = text(admin_client.get(f"{PEOPLE}{identified}"))
+    response = admin_client.post(f"{PEOPLE}{identified}/effacer")
 
     assert "Annulez d'abord ces inscriptions" in page
     assert "Effacer les données de" not in page
     assert response.location == f"{PEOPLE}{identified}"
-    assert "encore inscrite à un événement à venir" in text(staff_client.get(response.location))
+    assert "encore inscrite à un événement à venir" in text(admin_client.get(response.location))
     db.session.expire_all()
     assert db.session.get(Person, identified).anonymised_at is None
 
     registration = db.session.scalars(select(Registration)).one()
     services.cancel(registration.id)
-    staff_client.post(f"{PEOPLE}{identified}/effacer")
+    admin_client.post(f"{PEOPLE}{identified}/effacer")
     db.session.expire_all()
     assert db.session.get(Person, identified).anonymised_at is not None
     assert db.session.get(Registration, registration.id).status is RegistrationStatus.CANCELLED

@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.audit import services as audit
+from instant_coorace.audit.models import AuditAction
 from instant_coorace.calendar.entries import RemovedSession
 from instant_coorace.database import utcnow
 from instant_coorace.events.changes import EventFacts, compare
@@ -259,6 +261,7 @@ def cancel_event(event_id: int) -> None:
         event.calendar_sequence += 1
         db.session.flush()
         notifications.event_cancelled(event)
+        audit.record(AuditAction.EVENT_CANCELLED, f"Événement n° {event.id} : {event.title}")
 
 
 # --- rules ---------------------------------------------------------------------

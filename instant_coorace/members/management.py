@@ -25,7 +25,7 @@ from instant_coorace.members.forms import (
 )
 from instant_coorace.members.importer import ImportFileError
 from instant_coorace.pagination import requested_page
-from instant_coorace.staff.auth import staff_required
+from instant_coorace.staff.auth import admin_required, staff_required
 
 blueprint = Blueprint("member_management", __name__, url_prefix="/gestion/annuaire")
 
@@ -120,7 +120,7 @@ def _set_active(structure_id: int, *, active: bool):
 
 
 @blueprint.route("/import", methods=["GET", "POST"])
-@staff_required
+@admin_required
 def import_structures():
     """Step one: upload a file and see what importing it would do."""
     form = ImportUploadForm()
@@ -138,7 +138,7 @@ def import_structures():
 
 
 @blueprint.post("/import/confirmer")
-@staff_required
+@admin_required
 def confirm_import():
     """Step two: apply the file kept on the server, never data sent back by the browser."""
     form = ImportConfirmForm()

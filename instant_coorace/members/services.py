@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Select, func, select, text
 
+from instant_coorace.audit import services as audit
+from instant_coorace.audit.models import AuditAction
 from instant_coorace.extensions import db
 from instant_coorace.labels import MEMBERSHIP
 from instant_coorace.members.fields import identity_key
@@ -220,7 +222,10 @@ def apply_import(parsed: ParsedDirectory) -> ImportReport:
                 db.session.add(structure)
             elif step.report.outcome is Outcome.UPDATED:
                 _apply_row(step.structure, step.row, step.changes)
-    return _report(plan, parsed, applied=True)
+        report = _report(plan, parsed, applied=True)
+        counts = {outcome.value: count for outcome, count in report.counts.items()}
+        audit.record(AuditAction.DIRECTORY_IMPORTED, details=counts)
+    return report
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from instant_coorace.addresses import stored_email
+from instant_coorace.audit import services as audit
+from instant_coorace.audit.models import AuditAction
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
@@ -140,6 +142,8 @@ def export_json(person_id: int) -> str:
             for mail in record.mails
         ],
     }
+    audit.record(AuditAction.PERSON_EXPORTED, f"Personne n° {person_id}")
+    db.session.commit()
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
@@ -154,6 +158,8 @@ def erase(person_id: int) -> retention.Outcome:
             "Cette personne est encore inscrite à un événement à venir : annulez d'abord "
             "ses inscriptions (la place ira à la liste d'attente), puis effacez ses données."
         )
+    # Committed with the erasure, by ``anonymise``.
+    audit.record(AuditAction.PERSON_ERASED, f"Personne n° {person_id}")
     return retention.anonymise([person_id])
 
 

@@ -18,6 +18,7 @@ import time
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select, update
 
+from instant_coorace.audit import services as audit
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
@@ -63,7 +64,8 @@ def retention_cutoff(now: dt.datetime, years: int) -> dt.datetime:
 
 def anonymise_expired(now: dt.datetime | None = None) -> Outcome:
     """Anonymise, in one transaction, everyone whose every event ended before the
-    retention cutoff (and who has been known for that long)."""
+    retention cutoff (and who has been known for that long); the audit log's
+    older entries go too."""
     now = now or utcnow()
     cutoff = retention_cutoff(now, current_app.config["DATA_RETENTION_YEARS"])
     recent = (
@@ -77,7 +79,10 @@ def anonymise_expired(now: dt.datetime | None = None) -> Outcome:
     expired = select(Person.id).where(
         Person.anonymised_at.is_(None), Person.created_at < cutoff, ~exists(recent)
     )
-    return anonymise(list(db.session.scalars(expired)), now)
+    audit.purge_before(cutoff)
+    outcome = anonymise(list(db.session.scalars(expired)), now)
+    db.session.commit()  # the purge, when nobody was due
+    return outcome
 
 
 def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from instant_coorace.privacy import requests
-from instant_coorace.staff.auth import staff_required
+from instant_coorace.staff.auth import admin_required, staff_required
 
 blueprint = Blueprint("privacy_management", __name__, url_prefix="/gestion/personnes")
 
@@ -29,7 +29,7 @@ def person(person_id: int):
 
 
 @blueprint.get("/<int:person_id>/donnees.json")
-@staff_required
+@admin_required
 def export(person_id: int):
     try:
         content = requests.export_json(person_id)
@@ -45,7 +45,7 @@ def export(person_id: int):
 
 
 @blueprint.post("/<int:person_id>/effacer")
-@staff_required
+@admin_required
 def erase(person_id: int):
     try:
         requests.erase(person_id)

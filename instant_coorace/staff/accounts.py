@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from instant_coorace import labels
 from instant_coorace.staff import services
 from instant_coorace.staff.auth import admin_required
 from instant_coorace.staff.forms import AccountForm
@@ -44,6 +45,23 @@ def set_active(account_id: int):
     else:
         state = "réactivé" if account.active else "désactivé"
         flash(f"Le compte {account.email} est {state}.", "success")
+    return redirect(url_for(".list_accounts"))
+
+
+@blueprint.post("/<int:account_id>/role")
+@admin_required
+def set_role(account_id: int):
+    value = request.form.get("role", "")
+    if value not in StaffRole._value2member_map_:
+        flash("Choisissez un rôle de la liste.", "error")
+        return redirect(url_for(".list_accounts"))
+    try:
+        account = services.set_account_role(account_id, StaffRole(value), current_user.id)
+    except services.StaffAccountError as error:
+        flash(error.message, "error")
+    else:
+        role = labels.STAFF_ROLE[account.role]
+        flash(f"Le compte {account.email} a le rôle « {role} ».", "success")
     return redirect(url_for(".list_accounts"))
 
 

@@ -3,26 +3,21 @@ own password; the team's accounts, admins only."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
 
-from instant_coorace.extensions import db, login_manager
+from instant_coorace.extensions import login_manager
+from instant_coorace.staff import sessions
 from instant_coorace.staff.models import StaffUser
 
 
 @login_manager.user_loader
-def load_staff_user(session_id: str) -> StaffUser | None:
-    """The active account of ``session_id`` (``StaffUser.get_id``), unless its
-    password changed since this session logged in."""
-    account_id, _, fingerprint = session_id.partition("-")
-    user = db.session.get(StaffUser, int(account_id)) if account_id.isdigit() else None
-    if user is None or not user.active:
-        return None
-    return user if hmac.compare_digest(fingerprint, user.password_fingerprint) else None
+def load_staff_user(session_token: str) -> StaffUser | None:
+    """The active account of a live server-side session (``staff/sessions.py``)."""
+    return sessions.user_of(session_token)
 
 
 def staff_required(view: Callable) -> Callable:

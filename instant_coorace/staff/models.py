@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hmac
 
-from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +37,14 @@ class StaffUser(UserMixin, db.Model):
     must_choose_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    #: Failed logins since the last success (``staff/throttle.py`` makes each
+    #: one beyond the first few wait longer before the next try).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # The token of the session this object was loaded for (``staff/sessions.py``),
+    # set on the instance; never stored, only its hash is.
+    session_token = None
 
     @property
     def is_active(self) -> bool:
@@ -48,18 +54,30 @@ class StaffUser(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role is StaffRole.ADMIN
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the account and a fingerprint of
-        its password, so that a new password ends every other open session."""
-        return f"{self.id}-{self.password_fingerprint}"
-
-    @property
-    def password_fingerprint(self) -> str:
-        key = current_app.config["SECRET_KEY"].encode()
-        return hmac.new(key, self.password_hash.encode(), "sha256").hexdigest()[:32]
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the cookie: the server-side session's token,
+        so that ending the session there (logout, deactivation, new password)
+        makes a copied cookie worthless."""
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class StaffSession(db.Model):
+    """One login of a staff member, valid until revoked or idle for too long."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token held in the cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")

@@ -4,16 +4,23 @@ logs in, and the overview the team lands on."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 import secrets
+from typing import NoReturn
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from instant_coorace.addresses import stored_email
-from instant_coorace.database import utcnow
+from instant_coorace.audit import services as audit
+from instant_coorace.audit.models import AuditAction
+from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.events.services import EventLine, event_lines
 from instant_coorace.extensions import db
+from instant_coorace.formatting import french_time
+from instant_coorace.staff import sessions, throttle
 from instant_coorace.staff.models import StaffRole, StaffUser
 
 #: Compared against when the address is unknown, so that a wrong address takes
@@ -38,6 +45,18 @@ class InvalidCredentials(StaffAccountError):
 
 class AccountDisabled(StaffAccountError):
     message = "Ce compte est désactivé. Demandez à un·e administrateur·rice de le réactiver."
+
+
+class LoginThrottled(StaffAccountError):
+    """Too many failed logins for this account: it waits before the next try."""
+
+    def __init__(self, retry_at: dt.datetime, now: dt.datetime) -> None:
+        self.seconds_left = max(math.ceil((retry_at - now).total_seconds()), 1)
+        minutes = math.ceil(self.seconds_left / 60)
+        super().__init__(
+            "Trop d'essais infructueux pour ce compte : réessayez dans "
+            f"{minutes} minute{'s' if minutes > 1 else ''} (à partir de {french_time(retry_at)})."
+        )
 
 
 class WrongCurrentPassword(StaffAccountError):
@@ -77,7 +96,7 @@ def create_staff_user(email: str, role: StaffRole | None = None) -> tuple[StaffU
         role = StaffRole.TEAM if _has_admin() else StaffRole.ADMIN
     user = StaffUser(email=email, role=role, active=True)
     db.session.add(user)
-    return user, _issue_password(user)
+    return user, _issue_password(user, AuditAction.ACCOUNT_CREATED, {"role": role.value})
 
 
 def reset_password(email: str) -> str:
@@ -85,29 +104,33 @@ def reset_password(email: str) -> str:
     user = _find(stored_email(email))
     if user is None:
         raise StaffAccountError(f"Aucun compte pour {stored_email(email)}.")
-    return _issue_password(user)
+    return _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
 
 
 def reset_account_password(account_id: int) -> tuple[StaffUser, str]:
     """An admin resets a colleague's password: the account and its new one-time password."""
     user = _get(account_id)
-    return user, _issue_password(user)
+    return user, _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
 
 
-def _issue_password(user: StaffUser) -> str:
-    """Give ``user`` a one-time password, which ends their open sessions; returns it."""
+def _issue_password(user: StaffUser, action: AuditAction, details: dict | None = None) -> str:
+    """Give ``user`` a one-time password, which ends their open sessions, and
+    record ``action`` with it; returns the password."""
     password = generate_password()
     user.set_password(password)
     user.must_choose_password = True
+    db.session.flush()
+    sessions.revoke_all(user.id)
+    audit.record(action, _named(user), details=details)
     db.session.commit()
     return password
 
 
-def choose_password(account_id: int, current: str, new: str) -> None:
+def choose_password(account_id: int, current: str, new: str, session_token: str) -> None:
     """The account's holder replaces their password (issued or their own).
 
     The form checks the new one's length and confirmation. Changing it ends the
-    account's other sessions (see ``StaffUser.get_id``).
+    account's other sessions, all but ``session_token``'s.
     """
     user = _get(account_id)
     if not user.check_password(current):
@@ -116,6 +139,8 @@ def choose_password(account_id: int, current: str, new: str) -> None:
         raise SamePassword()
     user.set_password(new)
     user.must_choose_password = False
+    sessions.revoke_all(user.id, keep=session_token)
+    audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
     db.session.commit()
 
 
@@ -129,28 +154,105 @@ def set_account_active(account_id: int, active: bool, acting_id: int) -> StaffUs
     if account_id == acting_id and not active:
         raise StaffAccountError("Vous ne pouvez pas désactiver votre propre compte.")
     user = _get(account_id)
-    user.active = active
+    if user.active != active:
+        user.active = active
+        if not active:
+            sessions.revoke_all(user.id)
+        action = AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
+        audit.record(action, _named(user))
     db.session.commit()
     return user
 
 
-def authenticate(email: str, password: str) -> StaffUser:
-    """The account these credentials open, its last login recorded.
+def set_account_role(account_id: int, role: StaffRole, acting_id: int) -> StaffUser:
+    """Make an account admin or team; nobody changes their own role, so that
+    an installation always keeps an admin."""
+    if account_id == acting_id:
+        raise StaffAccountError("Vous ne pouvez pas changer votre propre rôle.")
+    user = _get(account_id)
+    if user.role is not role:
+        audit.record(
+            AuditAction.ACCOUNT_ROLE_CHANGED,
+            _named(user),
+            details={"avant": user.role.value, "après": role.value},
+        )
+        user.role = role
+    db.session.commit()
+    return user
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginAttempt:
+    """Where a login comes from: kept with its session and in the audit log."""
+
+    remote_addr: str = ""
+    user_agent: str = ""
+    #: The account this browser last logged into (its signed cookie):
+    #: such a browser is not kept waiting by the account's throttle.
+    known_account_id: int | None = None
+
+
+def authenticate(email: str, password: str, attempt: LoginAttempt | None = None) -> StaffUser:
+    """Open a session for the account these credentials name, its last login
+    recorded; the session's token is on ``user.session_token``.
 
     The same message answers an unknown address and a wrong password; a disabled
-    account is only named once its password has been proved.
+    account is only named once its password has been proved. An account with
+    too many recent failures waits (``throttle``), its password not even tried.
     """
-    user = _find(stored_email(email))
+    attempt = attempt or LoginAttempt()
+    typed = stored_email(email)
+    user = _locked_account(typed)
+    now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise InvalidCredentials()
+        _refuse(InvalidCredentials(), typed, "adresse inconnue")
+    if attempt.known_account_id != user.id and (until := throttle.retry_at(user, now)):
+        _refuse(LoginThrottled(until, now), typed, "compte en attente")
     if not user.check_password(password):
-        raise InvalidCredentials()
+        throttle.record_failure(user, now)
+        _refuse(InvalidCredentials(), typed, "mot de passe incorrect", user.failed_logins)
+    throttle.record_success(user)
     if not user.active:
-        raise AccountDisabled()
-    user.last_login_at = utcnow()
+        _refuse(AccountDisabled(), typed, "compte désactivé")
+    user.last_login_at = now
+    sessions.open_session(user, attempt.remote_addr, attempt.user_agent)
+    audit.record(AuditAction.LOGIN_SUCCEEDED, actor=user)
     db.session.commit()
     return user
+
+
+def _locked_account(email: str) -> StaffUser | None:
+    """The account of ``email``, read in a fresh transaction that holds its lock
+    (the row on PostgreSQL, the database's write lock on SQLite) until the login
+    is decided: parallel guesses are tried one by one, each seeing the wait the
+    previous failures set, so they cannot try more passwords than it allows."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a login needs a transaction of its own; commit first")
+    if session.in_transaction():
+        session.rollback()
+    sqlite = db.engine.dialect.name == "sqlite"
+    session.connection(execution_options={SQLITE_IMMEDIATE: sqlite})
+    query = select(StaffUser).where(StaffUser.email == email)
+    if not sqlite:
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+
+
+def _refuse(error: StaffAccountError, email: str, reason: str, failures: int = 0) -> NoReturn:
+    """Record a refused login (with the account's failure count) and raise ``error``."""
+    details = {"motif": reason} | ({"échecs": failures} if failures else {})
+    audit.record(AuditAction.LOGIN_FAILED, email=email, details=details)
+    db.session.commit()
+    raise error
+
+
+def log_out(user: StaffUser) -> None:
+    """End the session ``user`` was loaded for."""
+    sessions.revoke(user.session_token)
+    audit.record(AuditAction.LOGOUT)
+    db.session.commit()
 
 
 def dashboard() -> Dashboard:
@@ -168,6 +270,10 @@ def dashboard() -> Dashboard:
     ).all()
     lines = event_lines([*upcoming, *drafts])
     return Dashboard(upcoming=lines[: len(upcoming)], drafts=lines[len(upcoming) :])
+
+
+def _named(user: StaffUser) -> str:
+    return f"Compte {user.email}"
 
 
 def _find(email: str) -> StaffUser | None:
