@@ -93,7 +93,7 @@ def add_registration(event_id: int):
 @staff_required
 def promote(event_id: int, registration_id: int):
     registration = _registration_or_404(event_id, registration_id)
-    name = registration.person.full_name
+    name = registration.full_name
     try:
         services.promote(registration_id)
     except errors.RegistrationError as error:
@@ -125,7 +125,7 @@ def cancel(event_id: int, registration_id: int):
             filter_args=_filter_args(request.args),
             event_detail_url=_event_detail_url(event_id),
         )
-    name = registration.person.full_name
+    name = registration.full_name
     try:
         promoted = services.cancel(registration_id)
     except errors.RegistrationError as error:

@@ -41,6 +41,7 @@ from instant_coorace.markdown import render_markdown
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
+    Registrant,
     Registration,
     RegistrationStatus,
 )
@@ -85,6 +86,10 @@ class Addressee:
     person_id: int
     email: str
     name: str
+
+    @classmethod
+    def of(cls, registrant: Registrant) -> Addressee:
+        return cls(registrant.person_id, registrant.email, registrant.full_name)
 
 
 def registration_placed(
@@ -174,21 +179,22 @@ def _active_registrations(event: Event) -> list[Registration]:
     )
 
 
-def seat_handed_over(registration: Registration, previous: Person, colleague: Person) -> None:
+def seat_handed_over(registration: Registration, previous: Registrant) -> None:
     """Both persons: the previous one loses the entry, the colleague gets it.
 
-    Call after the registration has passed to ``colleague`` (and its link was
-    re-issued); ``previous`` is told under the old link's version.
+    Call after the registration has passed to the colleague (and its link was
+    re-issued); ``previous`` (as the registration named them) is told under the
+    old link's version.
     """
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     _send(
         registration,
         Notice.SEAT_HANDED_OVER,
-        f"{registration.token_nonce}:{previous.id}",
+        f"{registration.token_nonce}:{previous.person_id}",
         calendar="CANCEL" if was_confirmed else None,
         with_link=False,
-        person=previous,
-        colleague_name=colleague.full_name,
+        addressee=Addressee.of(previous),
+        colleague_name=registration.full_name,
     )
     _send(
         registration,
@@ -210,13 +216,12 @@ def _send(
     notice: Notice,
     version: int | str,
     *,
-    person: Person | None = None,
+    addressee: Addressee | None = None,
     **options: object,
 ) -> bool:
-    """Queue ``notice`` about ``registration`` to its person (or to ``person``);
+    """Queue ``notice`` about ``registration`` to its registrant (or to ``addressee``);
     tells whether it was queued (``False``: that version was sent already)."""
-    person = person or registration.person
-    addressee = Addressee(person.id, person.email, person.full_name)
+    addressee = addressee or Addressee.of(registration.registrant)
     return _queue(registration.id, registration.event_id, addressee, notice, version, **options)
 
 
@@ -258,6 +263,9 @@ def render(mail: OutgoingMail) -> Rendered | None:
         return None
     event = registration.event
     holder = registration.person_id == person.id
+    # The registrant is greeted and invited under the name given for this
+    # registration; someone who gave it away, under their own record.
+    greeted = registration.registrant if holder else person
     manage_url = (
         absolute_url("registrations.manage", token=management_token(registration))
         if args["with_link"] and holder
@@ -280,7 +288,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "subject": subject,
         "event": event,
         "registration": registration,
-        "person": person,
+        "person": greeted,
         "manage_url": manage_url,
         "show_visio_link": holder
         and registration.shows_visio_link
@@ -299,7 +307,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         subject=subject,
         text_body=render_template(f"email/{notice.value}.txt", **context),
         html_body=render_template(f"email/{notice.value}.html", **context),
-        calendar=_calendar(registration, person, method, entries[0]) if method else None,
+        calendar=_calendar(registration, greeted, method, entries[0]) if method else None,
     )
 
 
@@ -369,7 +377,10 @@ def _obsolete(notice: Notice, registration: Registration, person: Person, args: 
 
 
 def _calendar(
-    registration: Registration, attendee: Person, method: ics.Method, entry: CalendarEntry
+    registration: Registration,
+    attendee: Registrant | Person,
+    method: ics.Method,
+    entry: CalendarEntry,
 ) -> CalendarAttachment:
     organizer = parse_sender(current_app.config["MAIL_DEFAULT_SENDER"])
     text = ics.invitation(
