@@ -74,7 +74,8 @@ def invitation(
     one only otherwise; an event of several sessions sends several messages.
     ``organizer_email`` must be the From address of the mail that carries it:
     clients only treat the file as an invitation when they match. ``attendee``
-    defaults to the registrant, named as they registered; a seat handed over cancels the previous one's.
+    defaults to the registrant, named as they registered; a seat handed over
+    cancels the previous one's.
     """
     attendee = attendee or registration.registrant
     if method not in ("REQUEST", "CANCEL"):
