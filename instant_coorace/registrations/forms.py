@@ -92,9 +92,14 @@ class ApplicantForm(PersonFields):
         ],
     )
 
-    def offer_structures(self, groups: list[DepartmentGroup]) -> None:
-        """The directory's structures as the list's options, before rendering."""
-        self.structure.choices = structure_choices(groups)
+    #: Whether « Autre structure » is offered (not where it would be refused).
+    offers_other_structure = True
+
+    def offer_structures(self, groups: list[DepartmentGroup], members_only: bool = False) -> None:
+        """The directory's structures as the list's options, before rendering; for
+        an event reserved to members, only theirs, without « Autre structure »."""
+        self.offers_other_structure = not members_only
+        self.structure.choices = structure_choices(groups, members_only)
 
     def validate_structure(self, field: SelectField) -> None:
         if field.data != OTHER_STRUCTURE and not _STRUCTURE_ID.fullmatch(field.data):
@@ -125,8 +130,11 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
 
-def structure_choices(groups: list[DepartmentGroup]) -> list[SelectChoice]:
-    """A placeholder, one ``<optgroup>`` per department, then « Autre structure »."""
+def structure_choices(
+    groups: list[DepartmentGroup], members_only: bool = False
+) -> list[SelectChoice]:
+    """A placeholder, one ``<optgroup>`` per department, then « Autre structure »
+    (members only: member structures, and no « Autre structure »)."""
     choices = [SelectChoice("", "Choisissez dans la liste")]
     for group in groups:
         choices.extend(
@@ -136,6 +144,8 @@ def structure_choices(groups: list[DepartmentGroup]) -> list[SelectChoice]:
                 optgroup=group.label,
             )
             for structure in group.structures
+            if structure.is_member or not members_only
         )
-    choices.append(SelectChoice(OTHER_STRUCTURE, "Autre structure (absente de la liste)"))
+    if not members_only:
+        choices.append(SelectChoice(OTHER_STRUCTURE, "Autre structure (absente de la liste)"))
     return choices

@@ -193,10 +193,12 @@ def _flash_added(event_id: int, form: StaffRegistrationForm, receipt: services.R
         flash(f"{name} est inscrit·e.", "success")
         return
     position = roster.waitlist_rank(event_id, receipt.registration_id)
-    flash(
-        f"Plus de place disponible : {name} est sur la liste d'attente (position {position}).",
-        "warning",
+    reason = (
+        "Les places de sa structure sont prises"
+        if receipt.structure_seats_taken
+        else "Plus de place disponible"
     )
+    flash(f"{reason} : {name} est sur la liste d'attente (position {position}).", "warning")
 
 
 def _filter_args(args: MultiDict) -> dict[str, str]:

@@ -18,6 +18,7 @@ from flask import (
 from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 from instant_coorace.events import catalogue
+from instant_coorace.events.models import Audience, Event
 from instant_coorace.extensions import limiter
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
@@ -161,7 +162,7 @@ def hand_over(token: str):
                 new_token=new_token,
                 shows_link=shows_personal_links(),
             )
-    form.offer_structures(structures_for_picker())
+    form.offer_structures(structures_for_picker(), _members_only(mine.event))
     return render_template(
         "registrations/hand_over.html", mine=mine, token=token, form=form
     ), status
@@ -187,8 +188,12 @@ def _form_page(slug: str, form: ApplicantForm, status: int | None = None):
         return _refused(overview, refusal())
     if status is None:
         status = 422 if form.errors else 200
-    form.offer_structures(structures_for_picker())
+    form.offer_structures(structures_for_picker(), _members_only(overview.event))
     return render_template("registrations/register.html", overview=overview, form=form), status
+
+
+def _members_only(event: Event) -> bool:
+    return event.audience is Audience.MEMBERS
 
 
 def _refused(overview: catalogue.EventOverview, error: errors.RegistrationError):
