@@ -1,6 +1,7 @@
-"""Public forms: registering, and handing one's seat to a colleague.
+"""Public forms: registering, handing one's seat to a colleague, and
+correcting one's own details.
 
-Both ask who the person is; the structure comes from the directory, or is
+All ask who the person is; the structure comes from the directory, or is
 « autre » with its name typed in.
 """
 
@@ -17,7 +18,8 @@ from wtforms.widgets import Select
 
 from instant_coorace.addresses import email_field
 from instant_coorace.members.directory import DepartmentGroup
-from instant_coorace.registrations.services import Applicant
+from instant_coorace.registrations.models import Registration
+from instant_coorace.registrations.services import Applicant, Details
 
 OTHER_STRUCTURE = "autre"
 _STRUCTURE_ID = re.compile(r"[1-9][0-9]{0,9}")
@@ -112,18 +114,44 @@ class ApplicantForm(PersonFields):
             raise ValidationError("Indiquez le nom de la structure.")
 
     def to_applicant(self) -> Applicant:
+        return Applicant(email=self.email.data, needs=self.needs.data or "", **self._who())
+
+    def _who(self) -> dict[str, object]:
+        """Name, job title and structure, as ``Applicant`` and ``Details`` take them."""
         chosen = self.structure.data
-        return Applicant(
-            email=self.email.data,
-            first_name=self.first_name.data,
-            last_name=self.last_name.data,
-            job_title=self.job_title.data,
-            structure_id=None if chosen == OTHER_STRUCTURE else int(chosen),
-            other_structure_name=self.other_structure_name.data
+        return {
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "job_title": self.job_title.data,
+            "structure_id": None if chosen == OTHER_STRUCTURE else int(chosen),
+            "other_structure_name": self.other_structure_name.data
             if chosen == OTHER_STRUCTURE
             else "",
-            needs=self.needs.data or "",
+        }
+
+
+class DetailsForm(ApplicantForm):
+    """« Modifier mes informations »: who the registrant is, without the address
+    (handing the seat over changes it) or the needs of one event."""
+
+    email = None
+    needs = None
+
+    @classmethod
+    def of(cls, registration: Registration) -> DetailsForm:
+        """The form, filled in with what this registration holds (unless submitted)."""
+        return cls(
+            data={
+                "first_name": registration.first_name,
+                "last_name": registration.last_name,
+                "job_title": registration.job_title,
+                "structure": str(registration.structure_id or OTHER_STRUCTURE),
+                "other_structure_name": registration.structure_name,
+            }
         )
+
+    def to_details(self) -> Details:
+        return Details(**self._who())
 
 
 class ConfirmForm(FlaskForm):

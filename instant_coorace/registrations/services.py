@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from instant_coorace.addresses import stored_email
 from instant_coorace.database import utcnow
@@ -39,6 +39,17 @@ class Applicant:
     structure_id: int | None = None
     other_structure_name: str = ""
     needs: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Details:
+    """Who a person says they are, changed from their personal link."""
+
+    first_name: str
+    last_name: str
+    job_title: str = ""
+    structure_id: int | None = None
+    other_structure_name: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,6 +224,61 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         return token
 
 
+def update_details(registration_id: int, details: Details) -> None:
+    """The registrant corrects who they are, from their personal link.
+
+    Their own record and this registration take ``details``; their other
+    registrations to events not over yet take the new name and job title. The
+    structure changes here only, under the event's lock (the audience and the
+    seats per structure apply): every other registration's seat was counted on
+    the structure given for it. Past registrations keep what was given for them.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    structure = _resolve_structure(details.structure_id)
+    declaration = _declaration(details, structure)
+    with event_transaction(registration.event_id) as event:
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.status not in ACTIVE_STATUSES:
+            raise errors.NotCancellable("Une inscription annulée ne peut plus être modifiée.")
+        _check_audience(event, structure)
+        moves = declaration["structure_id"] != registration.structure_id
+        if (
+            moves
+            and registration.status is RegistrationStatus.CONFIRMED
+            and structure is not None
+            and not _structure_has_seat(event, structure.id)
+        ):
+            raise errors.StructureQuotaReached()
+        for name, value in declaration.items():
+            setattr(registration.person, name, value)
+        _give_details(registration, declaration)
+        for upcoming in _upcoming_registrations(registration):
+            upcoming.first_name = registration.first_name
+            upcoming.last_name = registration.last_name
+            upcoming.job_title = registration.job_title
+        db.session.flush()
+        if moves:
+            fill_free_seats(event)
+
+
+def _upcoming_registrations(registration: Registration) -> list[Registration]:
+    """The person's other active registrations to events not over yet."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.person_id == registration.person_id,
+                Registration.id != registration.id,
+                Registration.status.in_(ACTIVE_STATUSES),
+                or_(Event.ends_at.is_(None), Event.ends_at > utcnow()),
+            )
+        )
+    )
+
+
 def promote(registration_id: int) -> None:
     """Staff decision: confirm one waitlisted person now, even beyond capacity."""
     registration = db.session.get(Registration, registration_id)
@@ -324,7 +390,9 @@ def _person_by_email(email: str) -> Person | None:
     ).one_or_none()
 
 
-def _declaration(applicant: Applicant, structure: StructureChoice | None) -> dict[str, object]:
+def _declaration(
+    applicant: Applicant | Details, structure: StructureChoice | None
+) -> dict[str, object]:
     """What a person declares about themselves (``placement.PERSON_DECLARATION``)."""
     return {
         "first_name": applicant.first_name.strip(),

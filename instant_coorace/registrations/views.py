@@ -9,8 +9,10 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -22,7 +24,7 @@ from instant_coorace.events.models import Audience, Event
 from instant_coorace.extensions import limiter
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
-from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
+from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm, DetailsForm
 from instant_coorace.registrations.tokens import hash_token, management_token
 from instant_coorace.registrations.window import availability
 
@@ -166,6 +168,24 @@ def hand_over(token: str):
     return render_template(
         "registrations/hand_over.html", mine=mine, token=token, form=form
     ), status
+
+
+@blueprint.route("/inscription/<token>/informations", methods=["GET", "POST"])
+def details(token: str):
+    """« Modifier mes informations »: the registrant corrects who they are."""
+    mine = _changeable(token)
+    form = DetailsForm() if request.method == "POST" else DetailsForm.of(mine.registration)
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            services.update_details(mine.registration.id, form.to_details())
+        except STRUCTURE_ERRORS as error:
+            form.structure.errors.append(error.message)
+        else:
+            flash("Vos informations sont enregistrées.", "success")
+            return redirect(url_for(".manage", token=token), code=303)
+    form.offer_structures(structures_for_picker(), _members_only(mine.event))
+    return render_template("registrations/details.html", mine=mine, token=token, form=form), status
 
 
 def _changeable(token: str) -> personal.PersonalRegistration:
