@@ -130,3 +130,29 @@ def test_handing_over_to_a_known_colleague_keeps_their_record(app):
     assert (person.first_name, person.job_title) == ("Sacha", "Chargée d'insertion")
     received = [m for m in mails_about(event.id) if m.purpose == "seat_received"]
     assert received[0].text_body.startswith("Bonjour Surnom,")
+
+
+def test_a_known_address_costs_the_registration_no_extra_statement(app):
+    """The person is read back in the statement that would have created them:
+    registering under a known address runs as many statements as a new one."""
+    from sqlalchemy import event as sa_event
+
+    first, second = make_event(), make_event()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    services.register(make_event().id, applicant(1))
+    db.session.expire_all()  # nothing loaded by the earlier call helps the next ones
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        services.register(first.id, applicant(2))
+        new_person = len(statements)
+        statements.clear()
+        services.register(second.id, applicant(1, first_name="Autre"))
+        known_person = len(statements)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+
+    assert known_person == new_person
