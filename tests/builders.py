@@ -223,6 +223,8 @@ def register_in_bulk(event_ids: list[int], count: int, structure_ids: list[int])
             {
                 "event_id": event_id,
                 "person_id": person_id,
+                "first_name": person["first_name"],
+                "last_name": person["last_name"],
                 "structure_id": person["structure_id"],
                 "structure_name": person["other_structure_name"],
                 "job_title": person["job_title"],

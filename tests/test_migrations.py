@@ -70,3 +70,49 @@ def test_downgrade_to_base_then_upgrade_again(empty_database):
     assert tables(empty_database) <= {"alembic_version"}
     assert_ok(flask_db(empty_database, "upgrade"))
     assert_ok(flask_db(empty_database, "check"))
+
+
+def test_existing_registrations_take_their_persons_name(empty_database):
+    """Registrations made before they kept a name of their own show the one
+    their person has."""
+    assert_ok(flask_db(empty_database, "upgrade", "0010"))
+    now = "2026-01-05 09:00:00+00:00"
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO person (id, email, first_name, last_name, job_title,"
+                " other_structure_name, created_at) VALUES"
+                " (1, 'camille@example.org', 'Camille', 'Martin', 'Directrice', 'Asso', :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO event (id, kind, title, slug, description, audience, format,"
+                " venue_name, venue_address, department, visio_url, status,"
+                " calendar_sequence, created_at, updated_at) VALUES (1, 'formation', 'F',"
+                " 'f', '', 'public', 'online', '', '', '', '', 'published', 0, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO registration (id, event_id, person_id, structure_name,"
+                " job_title, needs, status, token_nonce, token_hash, source, created_at,"
+                " updated_at) VALUES (1, 1, 1, 'Asso', 'Directrice', '', 'confirmed', 'n',"
+                " 'h', 'public_form', :now, :now)"
+            ),
+            {"now": now},
+        )
+    engine.dispose()
+
+    assert_ok(flask_db(empty_database, "upgrade"))
+
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            names = connection.execute(text("SELECT first_name, last_name FROM registration")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in names] == [("Camille", "Martin")]

@@ -54,6 +54,7 @@ def test_the_export_holds_what_is_known_of_the_person(admin_client):
     structure = make_structure("ACI Garonne")
     event = make_event("L'Instant Coorace de mai")
     services.register(event.id, applicant(1, structure, needs="Boucle magnétique"))
+    services.register(make_event("Atelier").id, applicant(1, first_name="Cam", last_name="M."))
 
     response = admin_client.get(
         f"{PEOPLE}{person_id('personne1@adherent.example.org')}/donnees.json"
@@ -65,14 +66,18 @@ def test_the_export_holds_what_is_known_of_the_person(admin_client):
     data = json.loads(response.get_data(as_text=True))
     assert data["personne"]["adresse"] == "personne1@adherent.example.org"
     assert data["personne"]["structure"] == "ACI Garonne"
-    [registration] = data["inscriptions"]
+    registration, other = sorted(data["inscriptions"], key=lambda r: r["evenement"], reverse=True)
+    assert (other["prenom"], other["nom"]) == ("Cam", "M.")
     assert registration["evenement"] == "L'Instant Coorace de mai"
     assert registration["statut"] == "confirmed" and registration["besoins"] == "Boucle magnétique"
-    assert [mail["etat"] for mail in data["courriels"]] == ["pending"]
+    assert [mail["etat"] for mail in data["courriels"]] == ["pending", "pending"]
 
 
 def test_erasing_someone_keeps_the_figures_and_nothing_that_identifies_them(admin_client):
-    identified = past_registration(1, needs="Fauteuil roulant")
+    structure = make_structure("ACI Garonne")
+    identified = past_registration(
+        1, structure=structure, first_name="Surnom", job_title="Directrice", needs="Fauteuil"
+    )
     registrations_before = db.session.scalar(select(func.count()).select_from(Registration))
 
     response = admin_client.post(f"{PEOPLE}{identified}/effacer")
@@ -83,7 +88,10 @@ def test_erasing_someone_keeps_the_figures_and_nothing_that_identifies_them(admi
     person = db.session.get(Person, identified)
     assert person.email.endswith("@anonyme.invalid") and person.full_name == "Personne anonymisée"
     assert db.session.scalar(select(func.count()).select_from(Registration)) == registrations_before
-    assert db.session.scalars(select(Registration.needs)).one() == ""
+    registration = db.session.scalars(select(Registration)).one()
+    assert (registration.needs, registration.job_title) == ("", "")
+    assert registration.full_name == "Personne anonymisée"
+    assert registration.structure_id == structure.id
     assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
     assert "personne1@adherent.example.org" not in text(admin_client.get(PEOPLE + "?q=personne1"))
 

@@ -254,3 +254,59 @@ def test_the_gdpr_notice_announces_the_retention_the_federation_chose(app, clien
     assert "conservées 5 ans après l'événement" in text(client.get(registration_path(event.slug)))
     app.config["DATA_RETENTION_YEARS"] = 1
     assert "conservées 1 an après l'événement" in text(client.get(registration_path(event.slug)))
+
+
+def test_a_structure_whose_seats_are_taken_is_told_so_and_what_it_can_do(app, client):
+    """The event has seats left but the structure used its two: the applicant
+    learns exactly that, not « l'événement est complet », and whom to ask."""
+    structure = make_structure("ACI Garonne")
+    event = make_event(capacity=10, seats_per_structure=2)
+    for number in (1, 2):
+        services.register(event.id, applicant(number, structure))
+
+    event_page = text(client.get(f"/evenements/{event.slug}"))
+    form = text(client.get(registration_path(event.slug)))
+    response = submit(client, event, structure=str(structure.id))
+    html = text(client.get(response.headers["Location"]))
+    later = services.register(event.id, applicant(4, structure))
+    manage = text(client.get(f"/inscription/{later.token}"))
+
+    assert "2 places par structure" in event_page and "2 places par structure" in form
+    assert "Les places de votre structure sont prises" in html
+    for page in (html, manage):
+        assert "Les 2 places réservées à chaque structure sont déjà prises" in page
+        assert "ACI Garonne" in page
+        assert "qu'une place de votre structure se libère" in page
+        assert f'href="mailto:{app.config["CONTACT_EMAIL"]}"' in page
+        assert "complet" not in page.split("<main", 1)[-1].split("Et ensuite", 1)[0]
+
+
+def test_a_full_event_still_says_it_is_full(client):
+    structure = make_structure()
+    event = make_event(capacity=1, seats_per_structure=2)
+    services.register(event.id, applicant(1))
+    response = submit(client, event, structure=str(structure.id))
+    html = text(client.get(response.headers["Location"]))
+    assert "L'événement est complet pour le moment" in html
+    assert "places réservées à chaque structure" not in html
+
+
+def test_members_only_event_offers_no_choice_that_would_be_refused(app, client):
+    member = make_structure("ACI Garonne")
+    partner = make_structure("CRESS Occitanie", membership=Membership.PARTNER)
+    event = make_event(audience=Audience.MEMBERS)
+    receipt = services.register(event.id, applicant(1, member))
+    contact = f'href="mailto:{app.config["CONTACT_EMAIL"]}"'
+
+    event_page = text(client.get(f"/evenements/{event.slug}"))
+    pages = [
+        text(client.get(registration_path(event.slug))),
+        text(client.get(f"/inscription/{receipt.token}/transmettre")),
+    ]
+
+    assert "Réservé aux structures adhérentes" in event_page and contact in event_page
+    for html in pages:
+        assert f'<option value="{member.id}">ACI Garonne</option>' in html
+        assert partner.name not in html
+        assert 'value="autre"' not in html and 'name="other_structure_name"' not in html
+        assert contact in html

@@ -195,6 +195,24 @@ def test_staff_adds_a_registrant_by_hand_then_the_waiting_list_when_full(app, st
     ] == [CONFIRMED, WAITLISTED]
 
 
+def test_staff_are_told_when_a_structure_used_its_seats(app, staff_client):
+    structure = make_structure()
+    event = make_event(capacity=10, seats_per_structure=1)
+    register(event, 1, structure=structure)
+    form = {
+        "email": "paul@lauragais.example.org",
+        "first_name": "Paul",
+        "last_name": "Roux",
+        "structure_id": str(structure.id),
+    }
+
+    response = staff_client.post(roster_url(event.id, "/ajouter"), data=form, follow_redirects=True)
+
+    assert "Les places de sa structure sont prises : Paul Roux est sur la liste" in (
+        response.get_data(as_text=True)
+    )
+
+
 def test_staff_cannot_add_someone_already_registered(app, staff_client):
     event = make_event()
     register(event, 1, first_name="Camille")

@@ -114,17 +114,18 @@ def test_registering_again_when_full_rejoins_the_end_of_the_line_as_declared_now
     assert (row.structure_id, row.job_title, row.cancelled_at) == (structure.id, "Directrice", None)
 
 
-def test_a_new_registration_updates_the_person_but_a_refused_one_does_not(app):
+def test_a_new_registration_keeps_its_own_name_and_never_rewrites_the_person(app):
     first_event, second_event = make_event(), make_event()
     services.register(first_event.id, applicant(1))
-    services.register(second_event.id, applicant(1, last_name="Martin-Durand"))
+    second = services.register(second_event.id, applicant(1, last_name="Martin-Durand"))
     with pytest.raises(errors.AlreadyRegistered):
         services.register(second_event.id, applicant(1, last_name="Quelqu'un d'autre"))
     person = db.session.scalars(
         select(Person).where(Person.email == "personne1@adherent.example.org")
     ).one()
     db.session.refresh(person)
-    assert person.last_name == "Martin-Durand"
+    assert person.last_name == "Martin 1"
+    assert db.session.get(Registration, second.registration_id).last_name == "Martin-Durand"
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
 
 

@@ -48,7 +48,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
 from instant_coorace.formatting import PARIS
 from instant_coorace.members.models import Person
-from instant_coorace.registrations.models import Registration
+from instant_coorace.registrations.models import Registrant, Registration
 
 PRODID = "-//Coorace Occitanie//Instant Coorace//FR"
 REFRESH_INTERVAL = dt.timedelta(hours=1)
@@ -65,7 +65,7 @@ def invitation(
     organizer_email: str,
     organizer_name: str,
     entry: CalendarEntry,
-    attendee: Person | None = None,
+    attendee: Registrant | Person | None = None,
 ) -> bytes:
     """The invitation to one session (or its cancellation), for one registrant.
 
@@ -74,9 +74,10 @@ def invitation(
     one only otherwise; an event of several sessions sends several messages.
     ``organizer_email`` must be the From address of the mail that carries it:
     clients only treat the file as an invitation when they match. ``attendee``
-    defaults to the registrant; a seat handed over cancels the previous one's.
+    defaults to the registrant, named as they registered; a seat handed over
+    cancels the previous one's.
     """
-    attendee = attendee or registration.person
+    attendee = attendee or registration.registrant
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method: {method!r}")
     calendar = _calendar([entry], method=method)

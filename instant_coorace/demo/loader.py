@@ -157,6 +157,8 @@ def _record_past_registration(event: Event, member: _Member, rng: random.Random)
     registration = Registration(
         event=event,
         person_id=member.person_id,
+        first_name=member.demo.first_name,
+        last_name=member.demo.last_name,
         structure_id=member.structure_id,
         job_title=member.demo.job_title,
         status=RegistrationStatus.CANCELLED if cancelled else RegistrationStatus.CONFIRMED,

@@ -123,6 +123,8 @@ def export_json(person_id: int) -> str:
                 "debut": _iso(registration.event.starts_at),
                 "fin": _iso(registration.event.ends_at),
                 "statut": registration.status.value,
+                "prenom": registration.first_name,
+                "nom": registration.last_name,
                 "structure": registration.structure_name
                 or (registration.structure.name if registration.structure else ""),
                 "fonction": registration.job_title,

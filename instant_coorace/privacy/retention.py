@@ -2,8 +2,9 @@
 form has passed (``DATA_RETENTION_YEARS`` after their last event), or at once
 when they ask for their data to be erased (``privacy/requests.py``).
 
-What identifies someone goes: their name, address, job title, needs, calendar
-feed, personal links and the mails sent to them. What the year's figures count
+What identifies someone goes: their name and job title (on their record and on
+each registration), address, needs, calendar feed, personal links and the mails
+sent to them. What the year's figures count
 stays: each registration's event, status, dates and structure (from the
 directory, or the name typed for « autre structure »).
 """
@@ -109,6 +110,8 @@ def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
             [
                 {
                     "id": registration_id,
+                    "first_name": ANONYMOUS_FIRST_NAME,
+                    "last_name": ANONYMOUS_LAST_NAME,
                     "job_title": "",
                     "needs": "",
                     "token_nonce": secrets.token_hex(16),

@@ -1,6 +1,7 @@
-"""Public forms: registering, and handing one's seat to a colleague.
+"""Public forms: registering, handing one's seat to a colleague, and
+correcting one's own details.
 
-Both ask who the person is; the structure comes from the directory, or is
+All ask who the person is; the structure comes from the directory, or is
 « autre » with its name typed in.
 """
 
@@ -16,7 +17,8 @@ from instant_coorace.addresses import email_field
 from instant_coorace.forms import SiteForm
 from instant_coorace.inputs import database_id
 from instant_coorace.members.directory import DepartmentGroup
-from instant_coorace.registrations.services import Applicant
+from instant_coorace.registrations.models import Registration
+from instant_coorace.registrations.services import Applicant, Details
 
 OTHER_STRUCTURE = "autre"
 
@@ -90,9 +92,14 @@ class ApplicantForm(PersonFields):
         ],
     )
 
-    def offer_structures(self, groups: list[DepartmentGroup]) -> None:
-        """The directory's structures as the list's options, before rendering."""
-        self.structure.choices = structure_choices(groups)
+    #: Whether « Autre structure » is offered (not where it would be refused).
+    offers_other_structure = True
+
+    def offer_structures(self, groups: list[DepartmentGroup], members_only: bool = False) -> None:
+        """The directory's structures as the list's options, before rendering; for
+        an event reserved to members, only theirs, without « Autre structure »."""
+        self.offers_other_structure = not members_only
+        self.structure.choices = structure_choices(groups, members_only)
 
     def validate_structure(self, field: SelectField) -> None:
         if field.data != OTHER_STRUCTURE and database_id(field.data) is None:
@@ -105,26 +112,55 @@ class ApplicantForm(PersonFields):
             raise ValidationError("Indiquez le nom de la structure.")
 
     def to_applicant(self) -> Applicant:
+        return Applicant(email=self.email.data, needs=self.needs.data or "", **self._who())
+
+    def _who(self) -> dict[str, object]:
+        """Name, job title and structure, as ``Applicant`` and ``Details`` take them."""
         chosen = self.structure.data
-        return Applicant(
-            email=self.email.data,
-            first_name=self.first_name.data,
-            last_name=self.last_name.data,
-            job_title=self.job_title.data,
-            structure_id=None if chosen == OTHER_STRUCTURE else int(chosen),
-            other_structure_name=self.other_structure_name.data
+        return {
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "job_title": self.job_title.data,
+            "structure_id": None if chosen == OTHER_STRUCTURE else int(chosen),
+            "other_structure_name": self.other_structure_name.data
             if chosen == OTHER_STRUCTURE
             else "",
-            needs=self.needs.data or "",
+        }
+
+
+class DetailsForm(ApplicantForm):
+    """« Modifier mes informations »: who the registrant is, without the address
+    (handing the seat over changes it) or the needs of one event."""
+
+    email = None
+    needs = None
+
+    @classmethod
+    def of(cls, registration: Registration) -> DetailsForm:
+        """The form, filled in with what this registration holds (unless submitted)."""
+        return cls(
+            data={
+                "first_name": registration.first_name,
+                "last_name": registration.last_name,
+                "job_title": registration.job_title,
+                "structure": str(registration.structure_id or OTHER_STRUCTURE),
+                "other_structure_name": registration.structure_name,
+            }
         )
+
+    def to_details(self) -> Details:
+        return Details(**self._who())
 
 
 class ConfirmForm(SiteForm):
     """A button that changes something: only the CSRF token travels."""
 
 
-def structure_choices(groups: list[DepartmentGroup]) -> list[SelectChoice]:
-    """A placeholder, one ``<optgroup>`` per department, then « Autre structure »."""
+def structure_choices(
+    groups: list[DepartmentGroup], members_only: bool = False
+) -> list[SelectChoice]:
+    """A placeholder, one ``<optgroup>`` per department, then « Autre structure »
+    (members only: member structures, and no « Autre structure »)."""
     choices = [SelectChoice("", "Choisissez dans la liste")]
     for group in groups:
         choices.extend(
@@ -134,6 +170,8 @@ def structure_choices(groups: list[DepartmentGroup]) -> list[SelectChoice]:
                 optgroup=group.label,
             )
             for structure in group.structures
+            if structure.is_member or not members_only
         )
-    choices.append(SelectChoice(OTHER_STRUCTURE, "Autre structure (absente de la liste)"))
+    if not members_only:
+        choices.append(SelectChoice(OTHER_STRUCTURE, "Autre structure (absente de la liste)"))
     return choices

@@ -93,7 +93,7 @@ def add_registration(event_id: int):
 @staff_required
 def promote(event_id: int, registration_id: int):
     registration = _registration_or_404(event_id, registration_id)
-    name = registration.person.full_name
+    name = registration.full_name
     try:
         services.promote(registration_id)
     except errors.RegistrationError as error:
@@ -125,7 +125,7 @@ def cancel(event_id: int, registration_id: int):
             filter_args=_filter_args(request.args),
             event_detail_url=_event_detail_url(event_id),
         )
-    name = registration.person.full_name
+    name = registration.full_name
     try:
         promoted = services.cancel(registration_id)
     except errors.RegistrationError as error:
@@ -192,10 +192,12 @@ def _flash_added(event_id: int, form: StaffRegistrationForm, receipt: services.R
         flash(f"{name} est inscrit·e.", "success")
         return
     position = roster.waitlist_rank(event_id, receipt.registration_id)
-    flash(
-        f"Plus de place disponible : {name} est sur la liste d'attente (position {position}).",
-        "warning",
+    reason = (
+        "Les places de sa structure sont prises"
+        if receipt.structure_seats_taken
+        else "Plus de place disponible"
     )
+    flash(f"{reason} : {name} est sur la liste d'attente (position {position}).", "warning")
 
 
 def _filter_args(args: MultiDict) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 
@@ -12,7 +13,7 @@ from instant_coorace.database import UTCDateTime, utcnow
 from instant_coorace.enums import enum_column
 from instant_coorace.events.models import Event, EventFormat
 from instant_coorace.extensions import db
-from instant_coorace.members.models import Person, Structure
+from instant_coorace.members.models import Person, Structure, full_name
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -31,11 +32,29 @@ class RegistrationSource(enum.StrEnum):
     INVITATION = "invitation"
 
 
+@dataclasses.dataclass(frozen=True)
+class Registrant:
+    """Whom a registration is for: the person's address, and the name given for it."""
+
+    person_id: int
+    email: str
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
+
+
 class Registration(db.Model):
     """One person's place (or place in line) at one event.
 
     A person has at most one registration per event; registering again after a
-    cancellation reuses the row.
+    cancellation reuses the row. It keeps who the registrant said they were for
+    it (name, structure, job title): a form anyone can fill in with an address
+    must never rewrite what is shown of that person elsewhere, so every list,
+    export, mail and calendar about this registration reads these columns, not
+    the person's own record.
     """
 
     __tablename__ = "registration"
@@ -53,6 +72,9 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    #: The name given for this registration.
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
     #: The person's structure when they registered; seats per structure count on it.
     structure_id: Mapped[int | None] = mapped_column(
         ForeignKey("structure.id", ondelete="SET NULL")
@@ -80,8 +102,16 @@ class Registration(db.Model):
     structure: Mapped[Structure | None] = relationship()
 
     @property
+    def full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
+
+    @property
     def organisation_name(self) -> str:
         return self.structure.name if self.structure else self.structure_name
+
+    @property
+    def registrant(self) -> Registrant:
+        return Registrant(self.person_id, self.person.email, self.first_name, self.last_name)
 
     @property
     def shows_visio_link(self) -> bool:

@@ -50,6 +50,7 @@ from instant_coorace.markdown import render_markdown
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import (
     ACTIVE_STATUSES,
+    Registrant,
     Registration,
     RegistrationStatus,
 )
@@ -93,6 +94,10 @@ class Addressee:
     person_id: int
     email: str
     name: str
+
+    @classmethod
+    def of(cls, registrant: Registrant) -> Addressee:
+        return cls(registrant.person_id, registrant.email, registrant.full_name)
 
 
 def registration_placed(
@@ -200,23 +205,24 @@ def _active_registrations(event: Event) -> list[Registration]:
     )
 
 
-def seat_handed_over(registration: Registration, previous: Person, colleague: Person) -> None:
+def seat_handed_over(registration: Registration, previous: Registrant) -> None:
     """Both persons: the previous one loses the entry, the colleague gets it.
 
-    Call after the registration has passed to ``colleague`` (and its link was
-    re-issued); ``previous`` is told under the old link's version.
+    Call after the registration has passed to the colleague (and its link was
+    re-issued); ``previous`` (as the registration named them) is told under the
+    old link's version.
     """
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     held = _take_back_invitations(registration, previous)
     _send(
         registration,
         Notice.SEAT_HANDED_OVER,
-        f"{registration.token_nonce}:{previous.id}",
+        f"{registration.token_nonce}:{previous.person_id}",
         calendar="CANCEL" if held else None,
         sessions=held,
         with_link=False,
-        person=previous,
-        colleague_name=colleague.full_name,
+        addressee=Addressee.of(previous),
+        colleague_name=registration.full_name,
     )
     _send(
         registration,
@@ -238,13 +244,12 @@ def _send(
     notice: Notice,
     version: int | str,
     *,
-    person: Person | None = None,
+    addressee: Addressee | None = None,
     **options: object,
 ) -> bool:
-    """Queue ``notice`` about ``registration`` to its person (or to ``person``);
+    """Queue ``notice`` about ``registration`` to its registrant (or to ``addressee``);
     tells whether it was queued (``False``: that version was sent already)."""
-    person = person or registration.person
-    addressee = Addressee(person.id, person.email, person.full_name)
+    addressee = addressee or Addressee.of(registration.registrant)
     return _queue(registration.id, registration.event_id, addressee, notice, version, **options)
 
 
@@ -290,6 +295,9 @@ def render(mail: OutgoingMail) -> Rendered | None:
         return None
     event = registration.event
     holder = registration.person_id == person.id
+    # The registrant is greeted and invited under the name given for this
+    # registration; someone who gave it away, under their own record.
+    greeted = registration.registrant if holder else person
     manage_url = manage_link(mail.dedup_key, registration) if args["with_link"] and holder else None
     extra = args["extra"]
     changes = EventChanges.from_args(extra["changes"]) if "changes" in extra else None
@@ -309,7 +317,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "subject": subject,
         "event": event,
         "registration": registration,
-        "person": person,
+        "person": greeted,
         "manage_url": manage_url,
         "show_visio_link": holder
         and registration.shows_visio_link
@@ -330,7 +338,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         subject=subject,
         text_body=render_template(f"email/{notice.value}.txt", **context),
         html_body=render_template(f"email/{notice.value}.html", **context),
-        calendar=_calendar(registration, person, method, entries[0]) if method else None,
+        calendar=_calendar(registration, greeted, method, entries[0]) if method else None,
     )
 
 
@@ -398,7 +406,7 @@ _UNDELIVERED = (MailStatus.PENDING, MailStatus.QUEUED, MailStatus.FAILED)
 _DELIVERED = (MailStatus.SENDING, MailStatus.SENT)
 
 
-def _take_back_invitations(registration: Registration, person: Person) -> list[str]:
+def _take_back_invitations(registration: Registration, person: Person | Registrant) -> list[str]:
     """Withdraw the invitations about ``registration`` not yet delivered to
     ``person``; return the sessions (UIDs, in time order) their calendar holds
     from us: those whose last message delivered to them was an invitation. Only
@@ -465,7 +473,10 @@ def _obsolete(notice: Notice, registration: Registration, person: Person, args: 
 
 
 def _calendar(
-    registration: Registration, attendee: Person, method: ics.Method, entry: CalendarEntry
+    registration: Registration,
+    attendee: Registrant | Person,
+    method: ics.Method,
+    entry: CalendarEntry,
 ) -> CalendarAttachment:
     organizer = parse_sender(current_app.config["MAIL_DEFAULT_SENDER"])
     text = ics.invitation(

@@ -19,6 +19,9 @@ class PersonalRegistration:
     registration: Registration
     #: 1 for the first in line; ``None`` unless waitlisted.
     waitlist_rank: int | None
+    #: Waiting because the seats of the registrant's structure are taken (the
+    #: line then moves only when one of them frees up).
+    waits_for_structure_seat: bool = False
 
     @property
     def event(self) -> Event:
@@ -45,8 +48,7 @@ class PersonalRegistration:
 
 def by_token(token: str) -> PersonalRegistration:
     """The registration behind a personal link; ``RegistrationNotFound`` otherwise."""
-    registration = find_by_token(token)
-    return PersonalRegistration(registration, _waitlist_rank(registration))
+    return _personal(find_by_token(token))
 
 
 def by_id(registration_id: int) -> PersonalRegistration | None:
@@ -54,7 +56,28 @@ def by_id(registration_id: int) -> PersonalRegistration | None:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         return None
-    return PersonalRegistration(registration, _waitlist_rank(registration))
+    return _personal(registration)
+
+
+def _personal(registration: Registration) -> PersonalRegistration:
+    rank = _waitlist_rank(registration)
+    return PersonalRegistration(
+        registration, rank, rank is not None and _structure_seats_taken(registration)
+    )
+
+
+def _structure_seats_taken(registration: Registration) -> bool:
+    quota = registration.event.seats_per_structure
+    if quota is None or registration.structure_id is None:
+        return False
+    taken = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.structure_id == registration.structure_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    return taken >= quota
 
 
 def has_waiting_list(event_id: int) -> bool:

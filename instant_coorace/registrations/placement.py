@@ -8,9 +8,10 @@ ORM objects, costs more than running it):
 
 1. one read (``read_situation``): the seats taken and the end of the waiting
    list, and whether this address already holds a registration here;
-2. at most three writes: the person (``INSERT … ON CONFLICT (email) DO UPDATE``),
-   the registration (a new row, or the reused row of an earlier cancellation)
-   and the pending mail (``mail/outbox.py``).
+2. at most three writes: the person (created if unknown, never changed: see
+   ``person_id_for``), the registration with what was given for it (a new
+   row, or the reused row of an earlier cancellation) and the pending mail
+   (``mail/outbox.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ class Situation:
     def has_seat(self, event: EventTerms, for_structure: bool) -> bool:
         if event.capacity is not None and self.confirmed >= event.capacity:
             return False
-        return not (
+        return not self.structure_seats_taken(event, for_structure)
+
+    def structure_seats_taken(self, event: EventTerms, for_structure: bool) -> bool:
+        """Whether the applicant's structure has used the seats it may take."""
+        return (
             for_structure
             and event.seats_per_structure is not None
             and self.confirmed_for_structure >= event.seats_per_structure
@@ -110,7 +115,7 @@ def read_situation(event_id: int, email: str, structure_id: int | None) -> Situa
     return Situation(*row)
 
 
-#: What a person declares about themselves when registering; it replaces what we knew.
+#: What a new person's record starts with: what they declared when first registering.
 PERSON_DECLARATION = (
     "first_name",
     "last_name",
@@ -120,24 +125,29 @@ PERSON_DECLARATION = (
 )
 
 
-def _person_upsert(insert: Callable) -> Insert:
+def _person_insert(insert: Callable) -> Insert:
+    """Insert the person, or change nothing of the one known by that address.
+
+    ``DO NOTHING`` would return no row for a known address and cost a second
+    query; an update that sets the address to itself returns the id in the same
+    statement while leaving the record as it was.
+    """
     table = Person.__table__
     statement = insert(table).values(bound(("email", *PERSON_DECLARATION)))
     return statement.on_conflict_do_update(
-        index_elements=[table.c.email],
-        set_={name: statement.excluded[name] for name in PERSON_DECLARATION},
+        index_elements=[table.c.email], set_={"email": statement.excluded.email}
     ).returning(table.c.id)
 
 
-_PERSON_UPSERTS = per_dialect(_person_upsert)
+_PERSON_INSERTS = per_dialect(_person_insert)
 
 
-def save_person(email: str, declaration: dict[str, object]) -> int:
-    """Create the person of ``email`` (stored form) or update what they declared;
-    returns their id."""
+def person_id_for(email: str, declaration: dict[str, object]) -> int:
+    """The id of the person of ``email`` (stored form), created with ``declaration``
+    if unknown; a known person's record is never changed from here."""
     connection = db.session.connection()
     return connection.scalar(
-        _PERSON_UPSERTS[connection.dialect.name], {"email": email} | declaration
+        _PERSON_INSERTS[connection.dialect.name], {"email": email} | declaration
     )
 
 
@@ -145,6 +155,8 @@ def save_person(email: str, declaration: dict[str, object]) -> int:
 REGISTRATION_PLACEMENT = (
     "person_id",
     "source",
+    "first_name",
+    "last_name",
     "structure_id",
     "structure_name",
     "job_title",

@@ -79,6 +79,8 @@ class RosterFilter:
 
 @dataclasses.dataclass(frozen=True)
 class RosterRow:
+    """A registration as the list shows it: under the details given for it."""
+
     registration: Registration
     #: Place in line counted from 1, whatever gaps promotions left; ``None`` if not waiting.
     waitlist_rank: int | None
@@ -154,13 +156,13 @@ def registration_of_event(event_id: int, registration_id: int) -> Registration |
 
 
 def names_of(registration_ids: Sequence[int]) -> list[str]:
-    """Full names of the people behind these registrations, in list order."""
+    """Names given for these registrations, in list order."""
     if not registration_ids:
         return []
     rows = db.session.execute(
-        select(Registration.id, Person.first_name, Person.last_name)
-        .join(Registration.person)
-        .where(Registration.id.in_(registration_ids))
+        select(Registration.id, Registration.first_name, Registration.last_name).where(
+            Registration.id.in_(registration_ids)
+        )
     )
     names = {row.id: f"{row.first_name} {row.last_name}" for row in rows}
     return [names[i] for i in registration_ids if i in names]
@@ -190,8 +192,8 @@ def export_rows(
     The waiting list comes in line order, so its rows are numbered as they pass.
     """
     columns = select(
-        Person.last_name,
-        Person.first_name,
+        Registration.last_name,
+        Registration.first_name,
         Person.email,
         Registration.structure_id,
         func.coalesce(Structure.name, Registration.structure_name).label("structure_name"),
@@ -235,8 +237,8 @@ def _filtered(statement: Select, event_id: int, roster_filter: RosterFilter) -> 
         statement = statement.where(
             matches_word(
                 word,
-                Person.first_name,
-                Person.last_name,
+                Registration.first_name,
+                Registration.last_name,
                 Person.email,
                 Structure.name,
                 Registration.structure_name,
@@ -273,7 +275,7 @@ def _roster_order() -> tuple:
     return (
         _STATUS_ORDER,
         Registration.waitlist_position,
-        func.ic_fold(Person.last_name),
-        func.ic_fold(Person.first_name),
+        func.ic_fold(Registration.last_name),
+        func.ic_fold(Registration.first_name),
         Registration.id,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from instant_coorace.addresses import stored_email
 from instant_coorace.database import utcnow
@@ -42,12 +42,25 @@ class Applicant:
 
 
 @dataclasses.dataclass(frozen=True)
+class Details:
+    """Who a person says they are, changed from their personal link."""
+
+    first_name: str
+    last_name: str
+    job_title: str = ""
+    structure_id: int | None = None
+    other_structure_name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Receipt:
     """The outcome of a registration; ``token`` is the only copy of the personal link."""
 
     registration_id: int
     status: RegistrationStatus
     token: str
+    #: Waitlisted because the seats of the applicant's structure are taken.
+    structure_seats_taken: bool = False
 
 
 def register(
@@ -60,7 +73,9 @@ def register(
 
     Staff registrations skip the opening window and the audience rule, not capacity.
     Someone already registered through the public form gets their link again by
-    email (at most hourly) and ``AlreadyRegistered``.
+    email (at most hourly) and ``AlreadyRegistered``. The registration keeps what
+    the applicant gave; a person already known keeps their record as it is (only
+    they, from their personal link, or the team change it).
     """
     # Everything that needs no lock comes first: every moment under it delays the
     # next registrant (see placement.py).
@@ -83,12 +98,13 @@ def register(
             registration_id, status = _place(
                 locked, applicant, email, structure, source, situation, link
             )
+            structure_seats_taken = situation.structure_seats_taken(locked, structure is not None)
         elif source is RegistrationSource.PUBLIC_FORM:
             registration = db.session.get(Registration, situation.registration_id)
             notifications.link_resent(registration, utcnow().strftime("%Y%m%d%H"))
     if already:
         raise errors.AlreadyRegistered(situation.registration_id)
-    return Receipt(registration_id, status, link.token)
+    return Receipt(registration_id, status, link.token, structure_seats_taken)
 
 
 def _place(
@@ -103,7 +119,7 @@ def _place(
     """A seat or a place in line for ``applicant`` (an earlier, cancelled
     registration of theirs is reused); returns the registration's id and status."""
     declaration = _declaration(applicant, structure)
-    person_id = placement.save_person(email, declaration)
+    person_id = placement.person_id_for(email, declaration)
     has_seat = situation.has_seat(event, structure is not None)
     status = RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
     registration_id = placement.save_registration(
@@ -112,6 +128,8 @@ def _place(
         {
             "person_id": person_id,
             "source": source,
+            "first_name": declaration["first_name"],
+            "last_name": declaration["last_name"],
             "structure_id": declaration["structure_id"],
             "structure_name": declaration["other_structure_name"],
             "job_title": declaration["job_title"],
@@ -166,7 +184,9 @@ def cancel(registration_id: int) -> list[int]:
 def hand_over(registration_id: int, colleague: Applicant) -> str:
     """Give a registration to a colleague, who becomes the registrant.
 
-    Returns the colleague's new personal token; the previous link stops working.
+    The registration takes what was given of the colleague; a colleague already
+    known keeps their own record. Returns the colleague's new personal token;
+    the previous link stops working.
     """
     registration = db.session.get(Registration, registration_id)
     if registration is None:
@@ -179,7 +199,7 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         _check_audience(event, structure)
         known = _person_by_email(colleague.email)
         existing = _registration_of(event, known) if known else None
-        person = _update_person(known or _new_person(colleague.email), colleague, structure)
+        person = known or _new_person(colleague, structure)
         if existing is not None and existing.status in ACTIVE_STATUSES:
             raise errors.AlreadyRegistered(existing.id)
         if (
@@ -192,18 +212,71 @@ def hand_over(registration_id: int, colleague: Applicant) -> str:
         if existing is not None:
             db.session.delete(existing)
             db.session.flush()
-        previous = registration.person
+        previous = registration.registrant
         token = issue_token(registration)
         registration.person = person
-        registration.structure_id = structure.id if structure else None
-        registration.structure_name = "" if structure else colleague.other_structure_name.strip()
-        registration.job_title = colleague.job_title.strip()
+        _give_details(registration, _declaration(colleague, structure))
         registration.needs = colleague.needs.strip()
         if registration.status is RegistrationStatus.CONFIRMED:
             event.calendar_sequence += 1
         db.session.flush()
-        notifications.seat_handed_over(registration, previous, person)
+        notifications.seat_handed_over(registration, previous)
         return token
+
+
+def update_details(registration_id: int, details: Details) -> None:
+    """The registrant corrects who they are, from their personal link.
+
+    Their own record and this registration take ``details``; their other
+    registrations to events not over yet take the new name and job title. The
+    structure changes here only, under the event's lock (the audience and the
+    seats per structure apply): every other registration's seat was counted on
+    the structure given for it. Past registrations keep what was given for them.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise errors.RegistrationNotFound()
+    structure = _resolve_structure(details.structure_id)
+    declaration = _declaration(details, structure)
+    with event_transaction(registration.event_id) as event:
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        if registration.status not in ACTIVE_STATUSES:
+            raise errors.NotCancellable("Une inscription annulée ne peut plus être modifiée.")
+        _check_audience(event, structure)
+        moves = declaration["structure_id"] != registration.structure_id
+        if (
+            moves
+            and registration.status is RegistrationStatus.CONFIRMED
+            and structure is not None
+            and not _structure_has_seat(event, structure.id)
+        ):
+            raise errors.StructureQuotaReached()
+        for name, value in declaration.items():
+            setattr(registration.person, name, value)
+        _give_details(registration, declaration)
+        for upcoming in _upcoming_registrations(registration):
+            upcoming.first_name = registration.first_name
+            upcoming.last_name = registration.last_name
+            upcoming.job_title = registration.job_title
+        db.session.flush()
+        if moves:
+            fill_free_seats(event)
+
+
+def _upcoming_registrations(registration: Registration) -> list[Registration]:
+    """The person's other active registrations to events not over yet."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.person_id == registration.person_id,
+                Registration.id != registration.id,
+                Registration.status.in_(ACTIVE_STATUSES),
+                or_(Event.ends_at.is_(None), Event.ends_at > utcnow()),
+            )
+        )
+    )
 
 
 def promote(registration_id: int) -> None:
@@ -317,9 +390,10 @@ def _person_by_email(email: str) -> Person | None:
     ).one_or_none()
 
 
-def _declaration(applicant: Applicant, structure: StructureChoice | None) -> dict[str, object]:
-    """What a person declares about themselves (``placement.PERSON_DECLARATION``):
-    it replaces what we knew."""
+def _declaration(
+    applicant: Applicant | Details, structure: StructureChoice | None
+) -> dict[str, object]:
+    """What a person declares about themselves (``placement.PERSON_DECLARATION``)."""
     return {
         "first_name": applicant.first_name.strip(),
         "last_name": applicant.last_name.strip(),
@@ -329,18 +403,19 @@ def _declaration(applicant: Applicant, structure: StructureChoice | None) -> dic
     }
 
 
-def _new_person(email: str) -> Person:
-    person = Person(email=stored_email(email))
+def _new_person(applicant: Applicant, structure: StructureChoice | None) -> Person:
+    person = Person(email=stored_email(applicant.email), **_declaration(applicant, structure))
     db.session.add(person)
     return person
 
 
-def _update_person(
-    person: Person, applicant: Applicant, structure: StructureChoice | None
-) -> Person:
-    for name, value in _declaration(applicant, structure).items():
-        setattr(person, name, value)
-    return person
+def _give_details(registration: Registration, declaration: dict[str, object]) -> None:
+    """What was declared, as this registration keeps it."""
+    registration.first_name = declaration["first_name"]
+    registration.last_name = declaration["last_name"]
+    registration.job_title = declaration["job_title"]
+    registration.structure_id = declaration["structure_id"]
+    registration.structure_name = declaration["other_structure_name"]
 
 
 def _registration_of(event: Event, person: Person) -> Registration | None:

@@ -8,8 +8,10 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -17,11 +19,12 @@ from flask import (
 from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 from instant_coorace.events import catalogue
+from instant_coorace.events.models import Audience, Event
 from instant_coorace.extensions import limiter
 from instant_coorace.http_headers import personal_data
 from instant_coorace.members.directory import structures_for_picker
 from instant_coorace.registrations import errors, personal, services
-from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm
+from instant_coorace.registrations.forms import ApplicantForm, ConfirmForm, DetailsForm
 from instant_coorace.registrations.tokens import hash_token, management_token
 from instant_coorace.registrations.window import availability
 
@@ -165,10 +168,28 @@ def hand_over(token: str):
                 new_token=new_token,
                 shows_link=shows_personal_links(),
             )
-    form.offer_structures(structures_for_picker())
+    form.offer_structures(structures_for_picker(), _members_only(mine.event))
     return render_template(
         "registrations/hand_over.html", mine=mine, token=token, form=form
     ), status
+
+
+@blueprint.route("/inscription/<token>/informations", methods=["GET", "POST"])
+def details(token: str):
+    """« Modifier mes informations »: the registrant corrects who they are."""
+    mine = _changeable(token)
+    form = DetailsForm() if request.method == "POST" else DetailsForm.of(mine.registration)
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            services.update_details(mine.registration.id, form.to_details())
+        except STRUCTURE_ERRORS as error:
+            form.structure.errors.append(error.message)
+        else:
+            flash("Vos informations sont enregistrées.", "success")
+            return redirect(url_for(".manage", token=token), code=303)
+    form.offer_structures(structures_for_picker(), _members_only(mine.event))
+    return render_template("registrations/details.html", mine=mine, token=token, form=form), status
 
 
 def _changeable(token: str) -> personal.PersonalRegistration:
@@ -191,8 +212,12 @@ def _form_page(slug: str, form: ApplicantForm, status: int | None = None):
         return _refused(overview, refusal())
     if status is None:
         status = 422 if form.errors else 200
-    form.offer_structures(structures_for_picker())
+    form.offer_structures(structures_for_picker(), _members_only(overview.event))
     return render_template("registrations/register.html", overview=overview, form=form), status
+
+
+def _members_only(event: Event) -> bool:
+    return event.audience is Audience.MEMBERS
 
 
 def _refused(overview: catalogue.EventOverview, error: errors.RegistrationError):
