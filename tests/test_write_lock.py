@@ -8,10 +8,12 @@ transaction that takes the write lock when it begins waits for its turn.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ from instant_coorace.transactions import write_transaction
 from tests.builders import applicant, make_event, make_structure, queue_mail
 
 ROUNDS = 12
+PACKAGE = Path(__file__).resolve().parent.parent / "instant_coorace"
 
 
 @pytest.fixture
@@ -144,3 +147,34 @@ def test_staff_actions_wait_their_turn_beside_committing_workers(app, staff_clie
     assert worker_errors == []
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutgoingMail)) > mails_before
+
+
+def _is_core_connection(node: ast.expr) -> bool:
+    """A Core connection opened with ``SQLITE_IMMEDIATE`` (the worker's outcomes)
+    manages its own short transactions."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return name == "connection"
+
+
+def _commits_outside_the_mechanism(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"commit", "begin"}
+        and not _is_core_connection(node.func.value)
+    ]
+
+
+def test_every_service_writes_through_the_one_mechanism():
+    """A ``commit()`` of its own would be a deferred transaction again: every
+    writing use case goes through ``write_transaction`` (or ``begin_writing``)."""
+    allowed = {PACKAGE / "transactions.py"}
+    offenders = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path not in allowed and (lines := _commits_outside_the_mechanism(path))
+    }
+    assert offenders == {}

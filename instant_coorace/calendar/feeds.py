@@ -29,6 +29,7 @@ from instant_coorace.registrations.errors import RegistrationNotFound
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 from instant_coorace.registrations.personal import by_token
 from instant_coorace.registrations.tokens import hash_token
+from instant_coorace.transactions import write_transaction
 
 PAST_WINDOW = dt.timedelta(days=90)
 """Feeds keep events ended less than this long ago, then let them go."""
@@ -147,12 +148,12 @@ def issue_feed_token(person_id: int) -> str:
 
     Only the token's hash is kept, so the address is shown once, now.
     """
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise CalendarNotFound()
-    token = secrets.token_urlsafe(32)
-    person.feed_token_hash = hash_token(token)
-    db.session.commit()
+    with write_transaction():
+        person = db.session.get(Person, person_id)
+        if person is None:
+            raise CalendarNotFound()
+        token = secrets.token_urlsafe(32)
+        person.feed_token_hash = hash_token(token)
     return token
 
 

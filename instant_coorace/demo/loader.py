@@ -32,6 +32,7 @@ from instant_coorace.registrations.models import (
     RegistrationStatus,
 )
 from instant_coorace.registrations.tokens import issue_token
+from instant_coorace.transactions import write_transaction
 
 DEMO_VISIO_URL = "https://visio.example.org/instant-coorace"
 #: Default hours of calendar rows that give none.
@@ -100,23 +101,23 @@ def _create_people(rng: random.Random) -> list[_Member]:
         for structure_id, staff in staff_of_structures(structure_ids, rng).items()
         for demo in staff
     ]
-    people = [
-        Person(
-            email=demo.email,
-            first_name=demo.first_name,
-            last_name=demo.last_name,
-            job_title=demo.job_title,
-            structure_id=structure_id,
-        )
-        for demo, structure_id in pairs
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    members = [
-        _Member(person.id, structure_id, demo)
-        for person, (demo, structure_id) in zip(people, pairs, strict=True)
-    ]
-    db.session.commit()
+    with write_transaction():
+        people = [
+            Person(
+                email=demo.email,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                job_title=demo.job_title,
+                structure_id=structure_id,
+            )
+            for demo, structure_id in pairs
+        ]
+        db.session.add_all(people)
+        db.session.flush()
+        members = [
+            _Member(person.id, structure_id, demo)
+            for person, (demo, structure_id) in zip(people, pairs, strict=True)
+        ]
     return members
 
 
@@ -143,11 +144,11 @@ def _load_past_event(row: PastEvent, people: list[_Member], rng: random.Random) 
             new_series_name=_series_name(row.kind),
         )
     )
-    event = db.session.get(Event, event_id)
-    wanted = row.known_participants or rng.randint(8, 40)
-    for member in rng.sample(people, min(wanted, len(people))):
-        _record_past_registration(event, member, rng)
-    db.session.commit()
+    with write_transaction():
+        event = db.session.get(Event, event_id)
+        wanted = row.known_participants or rng.randint(8, 40)
+        for member in rng.sample(people, min(wanted, len(people))):
+            _record_past_registration(event, member, rng)
     return event_id
 
 

@@ -12,7 +12,8 @@ import datetime as dt
 import enum
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -41,6 +42,7 @@ from instant_coorace.pagination import Page, paginate
 from instant_coorace.registrations import notifications
 from instant_coorace.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from instant_coorace.registrations.services import fill_free_seats, seat_counts
+from instant_coorace.transactions import write_transaction
 
 
 class EventError(Exception):
@@ -167,12 +169,12 @@ def all_series() -> list[Series]:
 def create_event(draft: EventDraft) -> int:
     """Save a new event as a draft; returns its id."""
     _validate(draft)
-    series = _resolve_series(draft)
-    slug = _choose_slug(draft, event_id=None)
-    event = Event(status=EventStatus.DRAFT, calendar_sequence=0)
-    _apply(event, draft, series, slug)
-    db.session.add(event)
-    _commit_or_slug_taken()
+    with _slug_taken_is_invalid(), write_transaction():
+        series = _resolve_series(draft)
+        slug = _choose_slug(draft, event_id=None)
+        event = Event(status=EventStatus.DRAFT, calendar_sequence=0)
+        _apply(event, draft, series, slug)
+        db.session.add(event)
     return event.id
 
 
@@ -402,11 +404,12 @@ def _grows(old: int | None, new: int | None) -> bool:
     return new is None or new > old
 
 
-def _commit_or_slug_taken() -> None:
+@contextmanager
+def _slug_taken_is_invalid() -> Iterator[None]:
+    """A slug taken by a concurrent creation fails the commit: say it on the field."""
     try:
-        db.session.commit()
+        yield
     except IntegrityError as error:
-        db.session.rollback()
         raise InvalidEvent(
             "Cette adresse est déjà utilisée par un autre événement.", "slug"
         ) from error

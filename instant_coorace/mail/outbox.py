@@ -18,6 +18,7 @@ from instant_coorace.extensions import db
 from instant_coorace.mail.message import calendar_method
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.pagination import Page, paginate
+from instant_coorace.transactions import write_transaction
 
 PAGE_SIZE = 50
 
@@ -246,15 +247,14 @@ def _change_status(
 ) -> None:
     """Apply ``values`` only if the mail is still in ``expected``: the worker may
     have claimed it since the page was shown."""
-    changed = db.session.execute(
-        update(OutgoingMail)
-        .where(OutgoingMail.id == mail_id, OutgoingMail.status == expected)
-        .values(leased_until=None, **values)
-    ).rowcount
+    with write_transaction():
+        changed = db.session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id == mail_id, OutgoingMail.status == expected)
+            .values(leased_until=None, **values)
+        ).rowcount
     if changed:
-        db.session.commit()
         return
-    db.session.rollback()
     if db.session.get(OutgoingMail, mail_id) is None:
         raise MailNotFound()
     raise OutboxError(refusal)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
+from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail.message import calendar_method
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.outbox import CalendarAttachment
+from instant_coorace.transactions import write_transaction
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,28 +59,19 @@ def render_pending(limit: int = 200) -> int:
     were handled (queued, or dropped as no longer applying). Two workers never
     render the same mail: PostgreSQL skips the rows another one locked, SQLite
     runs one writer at a time."""
-    session = db.session()
-    if session.in_transaction():
-        session.rollback()
     query = (
         select(OutgoingMail)
         .where(OutgoingMail.status == MailStatus.PENDING)
         .order_by(OutgoingMail.id)
         .limit(limit)
     )
-    if db.engine.dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})
-    else:
+    if db.engine.dialect.name != "sqlite":
         query = query.with_for_update(skip_locked=True)
-    try:
+    with write_transaction() as session:
         mails = session.scalars(query).all()
         loaded = _preload(mails)  # noqa: F841 - held so the identity map keeps them
         for mail in mails:
             _render(mail)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return len(mails)
 
 

@@ -21,7 +21,7 @@ from email.headerregistry import Address
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
-from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
+from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
@@ -30,6 +30,7 @@ from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sen
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
 from instant_coorace.privacy.retention import anonymise_when_due
+from instant_coorace.transactions import write_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +102,14 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
     config = current_app.config
     now = utcnow()
     lease = now + dt.timedelta(seconds=config["MAIL_LEASE_SECONDS"])
-    _begin_write()
     due = (
         select(OutgoingMail.id)
         .where(
             or_(
-                and_(OutgoingMail.status == MailStatus.QUEUED, OutgoingMail.next_attempt_at <= now),
+                and_(
+                    OutgoingMail.status == MailStatus.QUEUED,
+                    OutgoingMail.next_attempt_at <= now,
+                ),
                 and_(OutgoingMail.status == MailStatus.SENDING, OutgoingMail.leased_until < now),
             )
         )
@@ -114,41 +117,42 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
         .limit(size or config["MAIL_BATCH_SIZE"])
         .with_for_update(skip_locked=True)
     )
-    ids = list(db.session.scalars(due))
-    if not ids:
-        db.session.rollback()
-        return []
-    rows = db.session.execute(
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(ids))
-        .values(status=MailStatus.SENDING, leased_until=lease, attempts=_TABLE.c.attempts + 1)
-        .returning(*_CLAIMED_COLUMNS)
-    ).all()
-    envelope_from = parse_sender(config["MAIL_DEFAULT_SENDER"]).addr_spec
-    usable = []
-    for row in sorted(rows, key=lambda row: row.id):
-        if row.attempts > config["MAIL_MAX_ATTEMPTS"]:
-            # Only a lease that expired every time gets here: a mail whose sending
-            # stops its worker (every attempt) must not stop the outbox forever.
-            outcome = outcomes.failed(row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)")
-            db.session.execute(outcome.statement, outcome.params)
-            continue
-        usable.append(row)
-    # The links are made real here, in memory, within the claim: if they cannot
-    # be, nothing is claimed.
-    claimed = [
-        ClaimedMail(
-            id=row.id,
-            purpose=row.purpose,
-            attempts=row.attempts,
-            lease=lease,
-            envelope_from=envelope_from,
-            envelope_to=row.to_email.strip(),
-            content=content,
-        )
-        for row, content in zip(usable, personalise(usable), strict=True)
-    ]
-    db.session.commit()
+    with write_transaction():
+        ids = list(db.session.scalars(due))
+        if not ids:
+            return []
+        rows = db.session.execute(
+            update(_TABLE)
+            .where(_TABLE.c.id.in_(ids))
+            .values(status=MailStatus.SENDING, leased_until=lease, attempts=_TABLE.c.attempts + 1)
+            .returning(*_CLAIMED_COLUMNS)
+        ).all()
+        envelope_from = parse_sender(config["MAIL_DEFAULT_SENDER"]).addr_spec
+        usable = []
+        for row in sorted(rows, key=lambda row: row.id):
+            if row.attempts > config["MAIL_MAX_ATTEMPTS"]:
+                # Only a lease that expired every time gets here: a mail whose sending
+                # stops its worker (every attempt) must not stop the outbox forever.
+                outcome = outcomes.failed(
+                    row.id, lease, f"{ABANDONED} ({row.attempts - 1} tentatives)"
+                )
+                db.session.execute(outcome.statement, outcome.params)
+                continue
+            usable.append(row)
+        # The links are made real here, in memory, within the claim: if they cannot
+        # be, nothing is claimed.
+        claimed = [
+            ClaimedMail(
+                id=row.id,
+                purpose=row.purpose,
+                attempts=row.attempts,
+                lease=lease,
+                envelope_from=envelope_from,
+                envelope_to=row.to_email.strip(),
+                content=content,
+            )
+            for row, content in zip(usable, personalise(usable), strict=True)
+        ]
     return claimed
 
 
@@ -215,14 +219,3 @@ def _built_ahead(
 
 def _log(mail: ClaimedMail, failure: DeliveryFailure) -> None:
     logger.warning("mail %s not delivered: %s", mail.id, failure.reason)
-
-
-def _begin_write() -> None:
-    """Start a fresh transaction; on SQLite, one that holds the write lock from
-    its first statement, so a claim's read and update cannot interleave with
-    another worker's."""
-    session = db.session()
-    if session.in_transaction():
-        session.rollback()
-    if db.engine.dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_IMMEDIATE: True})

@@ -27,6 +27,7 @@ from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person
 from instant_coorace.privacy import retention
 from instant_coorace.registrations.models import ACTIVE_STATUSES, Registration
+from instant_coorace.transactions import write_transaction
 
 #: At most this many people answer a search: it looks for one person.
 SEARCH_LIMIT = 50
@@ -144,25 +145,25 @@ def export_json(person_id: int) -> str:
             for mail in record.mails
         ],
     }
-    audit.record(AuditAction.PERSON_EXPORTED, f"Personne n° {person_id}")
-    db.session.commit()
+    with write_transaction():
+        audit.record(AuditAction.PERSON_EXPORTED, f"Personne n° {person_id}")
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def erase(person_id: int) -> retention.Outcome:
     """Anonymise the person now (right to erasure); refused while they are still
     expected at an upcoming event."""
-    record = person_record(person_id)
-    if record.person.anonymised_at is not None:
-        raise PrivacyRequestError("Les données de cette personne sont déjà effacées.")
-    if record.upcoming:
-        raise PrivacyRequestError(
-            "Cette personne est encore inscrite à un événement à venir : annulez d'abord "
-            "ses inscriptions (la place ira à la liste d'attente), puis effacez ses données."
-        )
-    # Committed with the erasure, by ``anonymise``.
-    audit.record(AuditAction.PERSON_ERASED, f"Personne n° {person_id}")
-    return retention.anonymise([person_id])
+    with write_transaction():
+        record = person_record(person_id)
+        if record.person.anonymised_at is not None:
+            raise PrivacyRequestError("Les données de cette personne sont déjà effacées.")
+        if record.upcoming:
+            raise PrivacyRequestError(
+                "Cette personne est encore inscrite à un événement à venir : annulez d'abord "
+                "ses inscriptions (la place ira à la liste d'attente), puis effacez ses données."
+            )
+        audit.record(AuditAction.PERSON_ERASED, f"Personne n° {person_id}")
+        return retention.anonymise([person_id])
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -27,6 +27,7 @@ from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import Registration
 from instant_coorace.registrations.tokens import hash_token
+from instant_coorace.transactions import write_transaction
 
 #: The domain of anonymised addresses: ``.invalid`` is reserved (RFC 2606), so no
 #: mail can ever reach one, and the address stays unique.
@@ -80,62 +81,63 @@ def anonymise_expired(now: dt.datetime | None = None) -> Outcome:
     expired = select(Person.id).where(
         Person.anonymised_at.is_(None), Person.created_at < cutoff, ~exists(recent)
     )
-    audit.purge_before(cutoff)
-    outcome = anonymise(list(db.session.scalars(expired)), now)
-    db.session.commit()  # the purge, when nobody was due
-    return outcome
+    with write_transaction():
+        audit.purge_before(cutoff)
+        return anonymise(list(db.session.scalars(expired)), now)
 
 
 def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
     """Remove what identifies these people, in one transaction."""
     if not person_ids:
         return Outcome(0, 0, 0)
-    now = now or utcnow()
-    emails = select(Person.email).where(Person.id.in_(person_ids)).scalar_subquery()
-    registration_ids = list(
-        db.session.scalars(select(Registration.id).where(Registration.person_id.in_(person_ids)))
-    )
-    mails = db.session.execute(
-        delete(OutgoingMail).where(
-            or_(
-                OutgoingMail.registration_id.in_(registration_ids),
-                OutgoingMail.to_email.in_(emails),
+    with write_transaction():
+        now = now or utcnow()
+        emails = select(Person.email).where(Person.id.in_(person_ids)).scalar_subquery()
+        registration_ids = list(
+            db.session.scalars(
+                select(Registration.id).where(Registration.person_id.in_(person_ids))
             )
         )
-    ).rowcount
-    if registration_ids:
-        # A fresh nonce and the hash of a token nobody holds: every link sent dies.
+        mails = db.session.execute(
+            delete(OutgoingMail).where(
+                or_(
+                    OutgoingMail.registration_id.in_(registration_ids),
+                    OutgoingMail.to_email.in_(emails),
+                )
+            )
+        ).rowcount
+        if registration_ids:
+            # A fresh nonce and the hash of a token nobody holds: every link sent dies.
+            db.session.execute(
+                update(Registration),
+                [
+                    {
+                        "id": registration_id,
+                        "first_name": ANONYMOUS_FIRST_NAME,
+                        "last_name": ANONYMOUS_LAST_NAME,
+                        "job_title": "",
+                        "needs": "",
+                        "token_nonce": secrets.token_hex(16),
+                        "token_hash": hash_token(secrets.token_urlsafe(32)),
+                    }
+                    for registration_id in registration_ids
+                ],
+            )
         db.session.execute(
-            update(Registration),
+            update(Person),
             [
                 {
-                    "id": registration_id,
+                    "id": person_id,
+                    "email": f"anonyme-{person_id}@{ANONYMOUS_DOMAIN}",
                     "first_name": ANONYMOUS_FIRST_NAME,
                     "last_name": ANONYMOUS_LAST_NAME,
                     "job_title": "",
-                    "needs": "",
-                    "token_nonce": secrets.token_hex(16),
-                    "token_hash": hash_token(secrets.token_urlsafe(32)),
+                    "feed_token_hash": None,
+                    "anonymised_at": now,
                 }
-                for registration_id in registration_ids
+                for person_id in person_ids
             ],
         )
-    db.session.execute(
-        update(Person),
-        [
-            {
-                "id": person_id,
-                "email": f"anonyme-{person_id}@{ANONYMOUS_DOMAIN}",
-                "first_name": ANONYMOUS_FIRST_NAME,
-                "last_name": ANONYMOUS_LAST_NAME,
-                "job_title": "",
-                "feed_token_hash": None,
-                "anonymised_at": now,
-            }
-            for person_id in person_ids
-        ],
-    )
-    db.session.commit()
     return Outcome(len(person_ids), len(registration_ids), mails)
 
 

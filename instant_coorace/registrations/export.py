@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from instant_coorace import labels
 from instant_coorace.audit import services as audit
 from instant_coorace.audit.models import AuditAction
-from instant_coorace.extensions import db
 from instant_coorace.formatting import numeric_datetime
 from instant_coorace.registrations import roster
 from instant_coorace.registrations.models import RegistrationStatus
 from instant_coorace.spreadsheets import neutralise
+from instant_coorace.transactions import write_transaction
 
 HEADERS = (
     "Nom",
@@ -38,10 +38,10 @@ ROWS_PER_CHUNK = 500
 def registrations_csv(event_id: int, status: RegistrationStatus | None = None) -> Iterator[str]:
     """The export, chunk by chunk, so that a large event is never held in memory;
     recorded in the audit log as it starts."""
-    audit.record(
-        AuditAction.REGISTRANTS_EXPORTED, f"Événement n° {event_id}", details=_scope(status)
-    )
-    db.session.commit()
+    with write_transaction():
+        audit.record(
+            AuditAction.REGISTRANTS_EXPORTED, f"Événement n° {event_id}", details=_scope(status)
+        )
     kinds = roster.structure_kinds_of_event(event_id)
     rows = (_cells(row, kinds) for row in roster.export_rows(event_id, status))
     yield BOM + _lines([HEADERS])

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import math
 import secrets
-from typing import NoReturn
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,13 +14,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from instant_coorace.addresses import stored_email
 from instant_coorace.audit import services as audit
 from instant_coorace.audit.models import AuditAction
-from instant_coorace.database import SQLITE_IMMEDIATE, utcnow
+from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.events.services import EventLine, event_lines
 from instant_coorace.extensions import db
 from instant_coorace.formatting import french_time
 from instant_coorace.staff import sessions, throttle
 from instant_coorace.staff.models import StaffRole, StaffUser
+from instant_coorace.transactions import write_transaction
 
 #: Compared against when the address is unknown, so that a wrong address takes
 #: as long to refuse as a wrong password and reveals nothing.
@@ -90,39 +90,41 @@ def create_staff_user(email: str, role: StaffRole | None = None) -> tuple[StaffU
     email = stored_email(email)
     if not email or "@" not in email:
         raise StaffAccountError(f"« {email} » n'est pas une adresse e-mail valide.")
-    if _find(email) is not None:
-        raise StaffAccountError(f"Un compte existe déjà pour {email}.")
-    if role is None:
-        role = StaffRole.TEAM if _has_admin() else StaffRole.ADMIN
-    user = StaffUser(email=email, role=role, active=True)
-    db.session.add(user)
-    return user, _issue_password(user, AuditAction.ACCOUNT_CREATED, {"role": role.value})
+    with write_transaction():
+        if _find(email) is not None:
+            raise StaffAccountError(f"Un compte existe déjà pour {email}.")
+        if role is None:
+            role = StaffRole.TEAM if _has_admin() else StaffRole.ADMIN
+        user = StaffUser(email=email, role=role, active=True)
+        db.session.add(user)
+        return user, _issue_password(user, AuditAction.ACCOUNT_CREATED, {"role": role.value})
 
 
 def reset_password(email: str) -> str:
     """Replace the password of an account and return the new one-time password."""
-    user = _find(stored_email(email))
-    if user is None:
-        raise StaffAccountError(f"Aucun compte pour {stored_email(email)}.")
-    return _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
+    with write_transaction():
+        user = _find(stored_email(email))
+        if user is None:
+            raise StaffAccountError(f"Aucun compte pour {stored_email(email)}.")
+        return _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
 
 
 def reset_account_password(account_id: int) -> tuple[StaffUser, str]:
     """An admin resets a colleague's password: the account and its new one-time password."""
-    user = _get(account_id)
-    return user, _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
+    with write_transaction():
+        user = _get(account_id)
+        return user, _issue_password(user, AuditAction.ACCOUNT_PASSWORD_RESET)
 
 
 def _issue_password(user: StaffUser, action: AuditAction, details: dict | None = None) -> str:
     """Give ``user`` a one-time password, which ends their open sessions, and
-    record ``action`` with it; returns the password."""
+    record ``action`` with it, in the caller's writing transaction; returns the password."""
     password = generate_password()
     user.set_password(password)
     user.must_choose_password = True
     db.session.flush()
     sessions.revoke_all(user.id)
     audit.record(action, _named(user), details=details)
-    db.session.commit()
     return password
 
 
@@ -132,16 +134,16 @@ def choose_password(account_id: int, current: str, new: str, session_token: str)
     The form checks the new one's length and confirmation. Changing it ends the
     account's other sessions, all but ``session_token``'s.
     """
-    user = _get(account_id)
-    if not user.check_password(current):
-        raise WrongCurrentPassword()
-    if new == current:
-        raise SamePassword()
-    user.set_password(new)
-    user.must_choose_password = False
-    sessions.revoke_all(user.id, keep=session_token)
-    audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
-    db.session.commit()
+    with write_transaction():
+        user = _get(account_id)
+        if not user.check_password(current):
+            raise WrongCurrentPassword()
+        if new == current:
+            raise SamePassword()
+        user.set_password(new)
+        user.must_choose_password = False
+        sessions.revoke_all(user.id, keep=session_token)
+        audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
 
 
 def team_accounts() -> list[StaffUser]:
@@ -153,14 +155,14 @@ def set_account_active(account_id: int, active: bool, acting_id: int) -> StaffUs
     deactivates their own, so that the last admin cannot lock everyone out."""
     if account_id == acting_id and not active:
         raise StaffAccountError("Vous ne pouvez pas désactiver votre propre compte.")
-    user = _get(account_id)
-    if user.active != active:
-        user.active = active
-        if not active:
-            sessions.revoke_all(user.id)
-        action = AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
-        audit.record(action, _named(user))
-    db.session.commit()
+    with write_transaction():
+        user = _get(account_id)
+        if user.active != active:
+            user.active = active
+            if not active:
+                sessions.revoke_all(user.id)
+            action = AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
+            audit.record(action, _named(user))
     return user
 
 
@@ -169,15 +171,15 @@ def set_account_role(account_id: int, role: StaffRole, acting_id: int) -> StaffU
     an installation always keeps an admin."""
     if account_id == acting_id:
         raise StaffAccountError("Vous ne pouvez pas changer votre propre rôle.")
-    user = _get(account_id)
-    if user.role is not role:
-        audit.record(
-            AuditAction.ACCOUNT_ROLE_CHANGED,
-            _named(user),
-            details={"avant": user.role.value, "après": role.value},
-        )
-        user.role = role
-    db.session.commit()
+    with write_transaction():
+        user = _get(account_id)
+        if user.role is not role:
+            audit.record(
+                AuditAction.ACCOUNT_ROLE_CHANGED,
+                _named(user),
+                details={"avant": user.role.value, "après": role.value},
+            )
+            user.role = role
     return user
 
 
@@ -201,58 +203,65 @@ def authenticate(email: str, password: str, attempt: LoginAttempt | None = None)
     too many recent failures waits (``throttle``), its password not even tried.
     """
     attempt = attempt or LoginAttempt()
-    typed = stored_email(email)
+    # A refused login is recorded (audit, failure count) and committed too: the
+    # decision is returned out of the transaction, then raised.
+    with write_transaction():
+        user, refusal = _decide_login(stored_email(email), password, attempt)
+    if refusal is not None:
+        raise refusal
+    return user
+
+
+def _decide_login(
+    typed: str, password: str, attempt: LoginAttempt
+) -> tuple[StaffUser | None, StaffAccountError | None]:
     user = _locked_account(typed)
     now = utcnow()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        _refuse(InvalidCredentials(), typed, "adresse inconnue")
+        return None, _refusal(InvalidCredentials(), typed, "adresse inconnue")
     if attempt.known_account_id != user.id and (until := throttle.retry_at(user, now)):
-        _refuse(LoginThrottled(until, now), typed, "compte en attente")
+        return user, _refusal(LoginThrottled(until, now), typed, "compte en attente")
     if not user.check_password(password):
         throttle.record_failure(user, now)
-        _refuse(InvalidCredentials(), typed, "mot de passe incorrect", user.failed_logins)
+        return user, _refusal(
+            InvalidCredentials(), typed, "mot de passe incorrect", user.failed_logins
+        )
     throttle.record_success(user)
     if not user.active:
-        _refuse(AccountDisabled(), typed, "compte désactivé")
+        return user, _refusal(AccountDisabled(), typed, "compte désactivé")
     user.last_login_at = now
     sessions.open_session(user, attempt.remote_addr, attempt.user_agent)
     audit.record(AuditAction.LOGIN_SUCCEEDED, actor=user)
-    db.session.commit()
-    return user
+    return user, None
 
 
 def _locked_account(email: str) -> StaffUser | None:
-    """The account of ``email``, read in a fresh transaction that holds its lock
-    (the row on PostgreSQL, the database's write lock on SQLite) until the login
-    is decided: parallel guesses are tried one by one, each seeing the wait the
+    """The account of ``email``, locked until the login is decided (the row on
+    PostgreSQL; on SQLite the writing transaction holds the database's write
+    lock): parallel guesses are tried one by one, each seeing the wait the
     previous failures set, so they cannot try more passwords than it allows."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a login needs a transaction of its own; commit first")
-    if session.in_transaction():
-        session.rollback()
-    sqlite = db.engine.dialect.name == "sqlite"
-    session.connection(execution_options={SQLITE_IMMEDIATE: sqlite})
     query = select(StaffUser).where(StaffUser.email == email)
-    if not sqlite:
+    if db.engine.dialect.name != "sqlite":
         query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
 
-def _refuse(error: StaffAccountError, email: str, reason: str, failures: int = 0) -> NoReturn:
-    """Record a refused login (with the account's failure count) and raise ``error``."""
+def _refusal(
+    error: StaffAccountError, email: str, reason: str, failures: int = 0
+) -> StaffAccountError:
+    """Record a refused login (with the account's failure count); returns ``error``."""
     details = {"motif": reason} | ({"échecs": failures} if failures else {})
     audit.record(AuditAction.LOGIN_FAILED, email=email, details=details)
-    db.session.commit()
-    raise error
+    return error
 
 
 def log_out(user: StaffUser) -> None:
     """End the session ``user`` was loaded for."""
-    sessions.revoke(user.session_token)
-    audit.record(AuditAction.LOGOUT)
-    db.session.commit()
+    token = user.session_token
+    with write_transaction():
+        sessions.revoke(token)
+        audit.record(AuditAction.LOGOUT)
 
 
 def dashboard() -> Dashboard:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.staff.models import StaffSession, StaffUser
+from instant_coorace.transactions import write_transaction
 
 #: ``last_seen_at`` is written at most this often, not on every request.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -65,8 +66,10 @@ def user_of(token: str) -> StaffUser | None:
     if not user.active or session.last_seen_at < now - idle_limit():
         return None
     if session.last_seen_at < now - TOUCH_INTERVAL:
-        session.last_seen_at = now
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(
+                update(StaffSession).where(StaffSession.id == session.id).values(last_seen_at=now)
+            )
     user.session_token = token
     return user
 
