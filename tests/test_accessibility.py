@@ -275,7 +275,7 @@ def test_same_named_events_and_their_sessions_are_told_apart(chromium, live_serv
             titles.add(page.title())
             headings.add(page.get_by_role("heading", level=1).text_content())
         assert len(titles) == len(headings) == 2
-        assert all(re.match(r"L'Instant Coorace — .+ 20\d\d · ", t) for t in titles)
+        assert all(t.startswith("L'Instant Coorace — ") for t in titles), titles
 
         page.goto(f"/evenements/{site.training_slug}")
         google = page.get_by_role("link", name=re.compile("^Google Agenda"))
