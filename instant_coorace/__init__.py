@@ -120,14 +120,17 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         french_date=formatting.french_date,
+        french_date_span=formatting.french_date_span,
         french_datetime=formatting.french_datetime,
         french_time=formatting.french_time,
         french_time_range=formatting.french_time_range,
         markdown=render_markdown,
     )
     from instant_coorace import labels
+    from instant_coorace.error_summary import error_links
 
     app.context_processor(lambda: {"labels": labels})
+    app.jinja_env.globals["error_links"] = error_links
 
 
 def register_commands(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """French wording of dates and times, always in Europe/Paris.
 
-« jeudi 3 avril 2025 à 10 h », « jeudi 3 avril 2025, 10 h – 11 h 30 ».
+« jeudi 3 avril 2025 à 10 h », « jeudi 3 avril 2025 de 10 h à 11 h 30 »: words, not
+dashes, so that a screen reader says them as one would.
 """
 
 from __future__ import annotations
@@ -34,8 +35,15 @@ def french_datetime(moment: dt.datetime) -> str:
 def french_time_range(start: dt.datetime, end: dt.datetime) -> str:
     """A session's slot: one day with both times, or both full moments when it spans days."""
     if to_paris(start).date() == to_paris(end).date():
-        return f"{french_date(start)}, {french_time(start)} – {french_time(end)}"
+        return f"{french_date(start)} de {french_time(start)} à {french_time(end)}"
     return f"du {french_datetime(start)} au {french_datetime(end)}"
+
+
+def french_date_span(start: dt.datetime, end: dt.datetime | None = None) -> str:
+    """The days an event covers: « jeudi 3 avril 2025 », or « du … au … » over several days."""
+    if end is None or to_paris(start).date() == to_paris(end).date():
+        return french_date(start)
+    return f"du {french_date(start)} au {french_date(end)}"
 
 
 def paris_datetime(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

@@ -249,7 +249,7 @@ def _insert_rows(model, rows: list[dict]) -> None:
 
 
 def webinar_draft(**changes) -> EventDraft:
-    """An online, public « Instant Coorace » of one seat on 3 April 2031, 10 h – 11 h 30."""
+    """An online, public « Instant Coorace » of one seat on 3 April 2031, 10:00 to 11:30."""
     draft = EventDraft(
         kind=EventKind.INSTANT_COORACE,
         title="L'Instant Coorace d'avril",

@@ -5,10 +5,7 @@ team member's first login, from the issued password to their own."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -18,55 +15,11 @@ from instant_coorace.events.models import EventFormat, EventKind
 from instant_coorace.extensions import db
 from instant_coorace.mail.worker import run_jobs
 from instant_coorace.staff import services as staff_services
+from tests.browser import BROWSER_MARKS, DESKTOP, PHONE, chromium, expect, new_page  # noqa: F401
 from tests.builders import make_event, make_structure
 from tests.live_server import live_server  # noqa: F401 - fixture
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.live,
-    # The browser proves the pages; the databases are proven by the other tests.
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    if not CHROMIUM:
-        pytest.skip(
-            "Chromium introuvable : installez le paquet Debian « chromium » "
-            "ou indiquez son chemin dans CHROMIUM_PATH"
-        )
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def new_page(chromium, live_server, device: dict):  # noqa: F811
-    context = chromium.new_context(base_url=live_server.url, locale="fr-FR", **device)
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -84,7 +37,10 @@ def test_a_member_registers_from_the_catalogue(chromium, live_server, device):  
     try:
         page.goto("/")
         page.get_by_role("link", name=event.title).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
+        # The title, then its date for screen readers (same-named events differ by it).
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile(rf"^{re.escape(event.title)} — .+ 20\d\d$")
+        )
 
         page.get_by_role("link", name=re.compile(r"^S.inscrire$")).click()
         fill_and_send_the_form(page, structure.name)

@@ -80,7 +80,7 @@ def test_each_session_of_a_training_gets_its_own_links(app):
         "20270201T080000Z/20270201T113000Z",
         "20270201T130000Z/20270201T160000Z",
     ]
-    assert sessions[0].when == "lundi 1 février 2027, 9 h – 12 h 30"
+    assert sessions[0].when == "lundi 1 février 2027 de 9 h à 12 h 30"
 
 
 def test_public_links_never_carry_the_join_link(app):

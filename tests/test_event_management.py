@@ -111,7 +111,7 @@ def test_team_creates_a_two_day_training_of_four_half_days_with_a_programme(app,
     assert (event.capacity, event.seats_per_structure) == (12, 2)
 
     page = staff_client.get(response.location).get_data(as_text=True)
-    assert "mercredi 12 mars 2031, 9 h – 12 h 30" in page
+    assert "mercredi 12 mars 2031 de 9 h à 12 h 30" in page
     assert "<strong>encadrer</strong>" in page
 
 
@@ -153,7 +153,7 @@ def test_form_errors_are_shown_next_to_fields_keep_input_and_write_nothing(app, 
     assert "Un événement en visio a besoin de son lien de connexion." in page
     assert "Au moins 1 place." in page
     assert "La clôture doit être après l&#39;ouverture des inscriptions." in page
-    assert "session 2, fin : L&#39;heure de fin doit être après l&#39;heure de début." in page
+    assert "Session 2, fin : L&#39;heure de fin doit être après l&#39;heure de début." in page
     assert 'id="sessions-1-ends" aria-invalid="true"' in page or (
         'aria-invalid="true"' in page and 'id="sessions-1-ends-erreur"' in page
     )

@@ -124,8 +124,8 @@ def test_catalogue_card_shows_the_french_date_place_and_seats(client):
 
     html = page(client, "/")
 
-    assert "jeudi 3 avril 2031, 10 h – 11 h 30" in html
-    assert "jeudi 3 avril 2031, 9 h – 12 h 30 · 4 sessions" in html
+    assert "jeudi 3 avril 2031 de 10 h à 11 h 30" in html
+    assert "jeudi 3 avril 2031 de 9 h à 12 h 30 · 4 sessions" in html
     assert "En visio" in html and "Maison des associations" in html
     assert "11 places restantes" in html
     assert "Places illimitées" in html
@@ -154,8 +154,8 @@ def test_event_page_shows_programme_sessions_and_place_but_never_the_visio_link(
 
     html = page(client, f"/evenements/{event.slug}")
 
-    assert "jeudi 3 avril 2031, 9 h 30 – 12 h 30" in html
-    assert "jeudi 3 avril 2031, 14 h – 17 h" in html
+    assert "jeudi 3 avril 2031 de 9 h 30 à 12 h 30" in html
+    assert "jeudi 3 avril 2031 de 14 h à 17 h" in html
     assert "Hôtel de Région, 22 boulevard du Maréchal Juin, 31400 Toulouse ou en visio" in html
     assert "<strong>d'échanges</strong>" in html
     assert "alert(1)" not in html

@@ -130,6 +130,8 @@ class EventForm(SiteForm):
     )
     sessions = FieldList(FormField(SessionForm), "Sessions", min_entries=1)
     programme = FieldList(FormField(ProgrammeItemForm), "Programme", min_entries=1)
+    #: How the error summary names a row: « Session 2, fin : … ».
+    row_names = {"sessions": "Session", "programme": "Point"}
 
     def __init__(self, *args, series: list[Series] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -150,17 +152,6 @@ class EventForm(SiteForm):
     def validate_sessions(self, field) -> None:
         if all(entry.form.is_empty() for entry in field):
             raise ValidationError("Ajoutez au moins une session (date, début et fin).")
-
-    @property
-    def errors(self) -> dict[str, list[str]]:
-        """One list of sentences per field, rows included, for the error summary."""
-        errors = {}
-        for name, field in self._fields.items():
-            is_list = isinstance(field, FieldList)
-            messages = _row_messages(field) if is_list else list(field.errors)
-            if messages:
-                errors[name] = messages
-        return errors
 
     def add_error(self, field_name: str | None, message: str) -> None:
         """Attach a service's refusal to the field it concerns (or to the title)."""
@@ -207,21 +198,6 @@ class EventForm(SiteForm):
                 if not row.is_empty()
             ),
         )
-
-
-def _row_messages(field: FieldList) -> list[str]:
-    row_name = "session" if field.name == "sessions" else "point"
-    messages = []
-    for index, item in enumerate(field.errors):
-        if isinstance(item, dict):
-            messages += [
-                f"{row_name} {index + 1}, {field.entries[index].form[sub].label.text.lower()} : "
-                f"{sub_errors[0]}"
-                for sub, sub_errors in item.items()
-            ]
-        else:
-            messages.append(item)
-    return messages
 
 
 def form_data(event: Event) -> dict:

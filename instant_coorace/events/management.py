@@ -143,15 +143,19 @@ def _form_page(save: Callable[[EventDraft], Response], event) -> Response | str:
     series = services.all_series()
     initial = form_data(event) if event is not None else None
     form = EventForm(series=series, data=initial)
+    # After adding or removing a row, the keyboard's focus goes back where the person
+    # works: the new row's first field, or the list's « Ajouter » button.
+    focus = None
     if request.method == "POST":
         action = request.form.get("action", "")
         list_name, index = row_action(action)
         if index is not None:
             form = EventForm(without_row(request.form, list_name, index), series=series)
+            focus = f"ajouter-{list_name}"
         elif action == ADD_SESSION:
-            form.sessions.append_entry()
+            focus = form.sessions.append_entry().form.day.id
         elif action == ADD_PROGRAMME_ITEM:
-            form.programme.append_entry()
+            focus = form.programme.append_entry().form.time_label.id
         elif action not in ("", SAVE):
             abort(400)
         elif form.validate():
@@ -161,7 +165,7 @@ def _form_page(save: Callable[[EventDraft], Response], event) -> Response | str:
                 abort(404)
             except services.EventError as error:
                 form.add_error(error.field, error.message)
-    return render_template("events/manage_form.html", form=form, event=event)
+    return render_template("events/manage_form.html", form=form, event=event, focus=focus)
 
 
 def _transition(event_id: int, action: Callable[[int], None], success: str) -> Response:

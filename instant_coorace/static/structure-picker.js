@@ -26,7 +26,7 @@
     input.setAttribute("aria-controls", select.id);
     var status = document.createElement("p");
     status.className = "hint";
-    status.setAttribute("aria-live", "polite");
+    status.setAttribute("role", "status");
     wrapper.append(label, input, status);
     select.closest(".field").before(wrapper);
 
@@ -60,6 +60,31 @@
         ? (found ? found + " structure" + (found > 1 ? "s" : "") + " dans la liste ci-dessous."
           : "Aucune structure trouvée : choisissez « Autre structure ».")
         : "";
+    });
+    chooseOnEnter(select, input, status);
+  }
+
+  /* Enter in the search box chooses the one structure found, or moves to the list
+   * to pick among several; it never sends the form (and loses the search). */
+  function chooseOnEnter(select, input, status) {
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();
+      var query = normalise(input.value);
+      var found = Array.prototype.filter.call(
+        select.querySelectorAll("optgroup option"),
+        function (option) {
+          return normalise(option.textContent).indexOf(query) !== -1 ||
+            normalise(option.parentNode.label).indexOf(query) !== -1;
+        }
+      );
+      if (query && found.length === 1) {
+        select.value = found[0].value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        status.textContent = "Structure choisie : " + found[0].textContent + ".";
+      } else {
+        select.focus();
+      }
     });
   }
 
