@@ -33,9 +33,9 @@ INVISIBLE_CHARACTER = (
 #: What ``str.splitlines`` takes for the end of a line, ``\r\n`` first.
 _LINE_BREAK = "\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _LINE_BREAKS_AND_TABS = re.compile(f"(?:{_LINE_BREAK}|\t)+")
-_LINE_BREAK_IN_TEXT = re.compile(_LINE_BREAK)
+LINE_BREAK_IN_TEXT = re.compile(_LINE_BREAK)
 #: C0 and C1 control characters, and the surrogates no encoding can carry alone.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_BUT_TAB_AND_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -51,13 +51,13 @@ def multi_line(value: object) -> object:
     """A text of several lines as stored: every line ends in ``\\n``."""
     if not isinstance(value, str):
         return value
-    return _LINE_BREAK_IN_TEXT.sub("\n", value)
+    return LINE_BREAK_IN_TEXT.sub("\n", value)
 
 
 def has_control_character(value: str, *, multi_line: bool = False) -> bool:
     """Whether ``value`` holds a character the rule refuses; a text of several
     lines may hold its newlines and tabs."""
-    pattern = _CONTROL_BUT_TAB_AND_NEWLINE if multi_line else _CONTROL
+    pattern = _CONTROL_BUT_TAB_AND_NEWLINE if multi_line else CONTROL
     return pattern.search(value) is not None
 
 

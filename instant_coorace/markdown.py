@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -12,8 +14,15 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+#: Lone surrogates: no encoding carries them (the input rule refuses them; text
+#: stored before it may still hold one).
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def render_markdown(text: str) -> Markup:
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = md.markdown(
+        _SURROGATES.sub("", text or ""), extensions=["extra", "sane_lists"], output_format="html"
+    )
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

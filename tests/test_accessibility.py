@@ -46,6 +46,7 @@ class Site:
     token: str
     registration_id: int
     person_id: int
+    mail_id: int
 
 
 def build_site() -> Site:
@@ -70,7 +71,7 @@ def build_site() -> Site:
     )
     confirmed = registrations.register(instant.id, applicant(1, structure))
     registrations.register(instant.id, applicant(2, structure))  # on the waiting list
-    queue_mail()
+    mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
     registration = registrations.find_by_token(confirmed.token)
     return Site(
@@ -82,6 +83,7 @@ def build_site() -> Site:
         token=confirmed.token,
         registration_id=confirmed.registration_id,
         person_id=registration.person_id,
+        mail_id=mail.id,
     )
 
 
@@ -100,6 +102,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "registrations.manage": [url_for("registrations.manage", token=site.token)],
         "registrations.cancel": [url_for("registrations.cancel", token=site.token)],
         "registrations.hand_over": [url_for("registrations.hand_over", token=site.token)],
+        "registrations.details": [url_for("registrations.details", token=site.token)],
         "staff.login": [url_for("staff.login")],
         # Back office
         "staff.dashboard": [url_for("staff.dashboard")],
@@ -111,6 +114,9 @@ def page_urls(site: Site) -> dict[str, list[str]]:
             url_for("event_management.event_detail", event_id=training),
         ],
         "event_management.edit_event": [url_for("event_management.edit_event", event_id=training)],
+        "event_management.preview_event": [
+            url_for("event_management.preview_event", event_id=training)
+        ],
         "event_management.cancel_event": [url_for("event_management.cancel_event", event_id=event)],
         "registration_management.list_registrations": [
             url_for("registration_management.list_registrations", event_id=event)
@@ -133,6 +139,8 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         ],
         "member_management.import_structures": [url_for("member_management.import_structures")],
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
+        "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
+        "audit.journal": [url_for("audit.journal")],
         "staff_accounts.list_accounts": [url_for("staff_accounts.list_accounts")],
         "privacy_management.search": [
             url_for("privacy_management.search"),

@@ -33,8 +33,8 @@ UNREADABLE = {
 
 
 @pytest.mark.parametrize("content", UNREADABLE.values(), ids=UNREADABLE.keys())
-def test_unreadable_files_get_a_french_message_and_a_4xx(staff_client, content):
-    response = upload(staff_client, content)
+def test_unreadable_files_get_a_french_message_and_a_4xx(admin_client, content):
+    response = upload(admin_client, content)
     page = text_of(response)
     assert response.status_code == 422
     assert "Le formulaire contient 1 erreur" in page
@@ -59,10 +59,10 @@ def test_any_bytes_are_either_read_or_refused_in_french(data):
         assert error.message and error.http_status in (413, 422)
 
 
-def test_a_hundred_thousand_duplicate_rows_are_refused_in_a_short_page(staff_client):
+def test_a_hundred_thousand_duplicate_rows_are_refused_in_a_short_page(admin_client):
     content = ("nom;types;departement;code_postal;ville\n" + "A;;;1;\n" * 100_000).encode()
     assert len(content) < 1024 * 1024
-    response = upload(staff_client, content)
+    response = upload(admin_client, content)
     page = text_of(response)
     assert response.status_code == 413
     assert f"{MAX_IMPORT_ROWS:,}".replace(",", "\u202f") in page
@@ -70,16 +70,16 @@ def test_a_hundred_thousand_duplicate_rows_are_refused_in_a_short_page(staff_cli
     assert structure_count() == 0
 
 
-def test_too_large_a_file_is_refused_with_413(staff_client):
-    response = upload(staff_client, (HEADER + ROW * 20_000).encode())
+def test_too_large_a_file_is_refused_with_413(admin_client):
+    response = upload(admin_client, (HEADER + ROW * 20_000).encode())
     assert response.status_code == 413
     assert "taille autorisée" in text_of(response)
 
 
-def test_a_preview_of_many_duplicates_shows_counts_and_a_few_lines(staff_client):
+def test_a_preview_of_many_duplicates_shows_counts_and_a_few_lines(admin_client):
     duplicates = MAX_IMPORT_ROWS - 1
     content = (HEADER + ROW * (duplicates + 1)).encode()
-    response = upload(staff_client, content)
+    response = upload(admin_client, content)
     page = text_of(response)
     assert response.status_code == 200
     assert f"{MAX_IMPORT_ROWS:,} lignes lues".replace(",", "\u202f") in page

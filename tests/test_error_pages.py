@@ -69,9 +69,9 @@ def test_the_session_is_usable_again_after_the_error_page(app, staff_client, mon
         ("post", "/gestion/annuaire/import", 413, "Fichier trop volumineux"),
     ],
 )
-def test_http_errors_are_french_pages(app, staff_client, method, path, status, title):
+def test_http_errors_are_french_pages(app, admin_client, method, path, status, title):
     app.config["MAX_CONTENT_LENGTH"] = 10
-    response = getattr(staff_client, method)(path, data={"file": "x" * 100})
+    response = getattr(admin_client, method)(path, data={"file": "x" * 100})
 
     assert response.status_code == status
     assert title in response.get_data(as_text=True)

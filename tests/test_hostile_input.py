@@ -350,6 +350,7 @@ FORMS: dict[str, FormSpec] = {
     "registrations.register": FormSpec(applicant_fields, anonymous=True),
     "registrations.hand_over": FormSpec(applicant_fields, anonymous=True),
     "registrations.cancel": FormSpec(no_fields, anonymous=True),
+    "registrations.details": FormSpec(applicant_fields, anonymous=True),
     "calendar.personal_feed_address": FormSpec(no_fields, anonymous=True),
     "staff.login": FormSpec(
         lambda world: {
@@ -393,6 +394,7 @@ FORMS: dict[str, FormSpec] = {
     ),
     "staff_accounts.set_active": FormSpec(lambda world: {"active": ("raw", "1")}),
     "staff_accounts.reset_password": FormSpec(no_fields),
+    "staff_accounts.set_role": FormSpec(lambda world: {"role": ("choice", "team")}),
     "privacy_management.erase": FormSpec(no_fields),
 }
 

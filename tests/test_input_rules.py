@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from instant_coorace.events.models import Event, EventSession
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person, Structure
+from instant_coorace.members.services import import_structures_from_csv
 from instant_coorace.registrations.models import Registration
 from tests.builders import make_event, make_structure
 from tests.live_server import form_values, registration_path
-from tests.test_directory_import_pages import CONFIRM, SEED, staged_token, upload
+from tests.test_directory_import_pages import SEED, upload
 from tests.test_event_management import NEW, training_form
 
 
@@ -223,18 +224,24 @@ def test_a_nul_byte_in_a_structures_name_is_refused(app, staff_client):
     assert db.session.get(Structure, structure.id).name == "Régie de quartier"
 
 
-def test_a_line_of_an_imported_file_with_a_control_character_is_skipped_with_its_reason(
-    app, staff_client
-):
+def test_an_imported_file_with_a_control_character_is_refused_whole(app, admin_client):
     header = SEED.read_bytes().split(b"\n", 1)[0]
     content = header + b"\nR\xc3\xa9gie\x00 de quartier;ACI;31;;31000;Toulouse;;;\n"
 
-    preview = upload(staff_client, content)
-    assert preview.status_code == 200
-    assert "caractère invisible" in text_of(preview)
-    staff_client.post(CONFIRM, data={"token": staged_token(text_of(preview))})
+    preview = upload(admin_client, content)
 
+    assert preview.status_code == 422
+    assert "caractères de contrôle" in text_of(preview)
     assert count(Structure) == 0
+
+
+def test_a_line_with_a_control_character_is_skipped_with_its_reason_from_text(app):
+    header = SEED.read_text(encoding="utf-8").split("\n", 1)[0]
+    report = import_structures_from_csv(
+        header + "\nRégie\x00 de quartier;ACI;31;;31000;Toulouse;;;\n", dry_run=True
+    )
+
+    assert [row.details for row in report.rows] == [("caractère invisible non autorisé",)]
 
 
 # Every form inherits the rule

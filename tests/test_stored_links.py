@@ -18,6 +18,7 @@ from instant_coorace.mail.rendering import render_all_pending
 from instant_coorace.mail.worker import deliver_due_mail, run_jobs
 from instant_coorace.members.models import Person
 from instant_coorace.registrations import services
+from instant_coorace.registrations.messaging import Recipients, write_to_registrants
 from instant_coorace.registrations.models import Registration
 from instant_coorace.registrations.tokens import hash_token
 from tests.builders import applicant, make_event, make_structure
@@ -156,13 +157,16 @@ def test_a_link_handed_over_before_its_mail_left_does_not_go_to_the_previous_hol
     event = make_event()
     structure = make_structure()
     receipt = services.register(event.id, applicant(1, structure))
-    render_all_pending()  # the confirmation is ready; the mail server is down
+    run_jobs()
+    write_to_registrants(event.id, Recipients.ALL, "Programme", "Le programme change.", "k1")
+    render_all_pending()  # the team's message is ready; the mail server is down
     new_token = services.hand_over(receipt.registration_id, applicant(2, structure))
     run_jobs()
-    [confirmation] = delivered(app, "registration_confirmed")
-    assert new_token not in confirmation.as_string()
-    assert receipt.token not in confirmation.as_string()
-    assert "http://localhost/" in text_of(confirmation)
+    [message] = delivered(app, "staff_message")
+    assert message["To"].endswith("<personne1@adherent.example.org>")
+    assert new_token not in message.as_string()
+    assert receipt.token not in message.as_string()
+    assert "http://localhost/" in text_of(message)
     [received] = delivered(app, "seat_received")
     assert f"/inscription/{new_token}" in text_of(received)
     assert client.get(f"/inscription/{new_token}").status_code == 200

@@ -12,20 +12,18 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from instant_coorace.inputs import CONTROL, LINE_BREAK_IN_TEXT
 from instant_coorace.markdown import render_markdown
-
-_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def one_line(text: str) -> str:
     """Line breaks, tabs and control characters become single spaces."""
-    return " ".join(_CONTROLS.sub(" ", text).split())
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def lines(text: str) -> str:
     """Every kind of line break becomes ``\\n``; other control characters go."""
-    return "\n".join(one_line(line) for line in _LINE_BREAKS.split(text))
+    return "\n".join(one_line(line) for line in LINE_BREAK_IN_TEXT.split(text))
 
 
 def markdown_to_text(markdown: str) -> str:

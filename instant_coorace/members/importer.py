@@ -210,8 +210,6 @@ _BYTE_ORDER_MARKS = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters no spreadsheet writes in a CSV: the file is not text."""
 SAVE_AS_CSV = (
     "enregistrez-le en « CSV UTF-8 » ou « CSV (séparateur : point-virgule) » depuis votre tableur."
 )
@@ -222,7 +220,8 @@ def decode(data: bytes) -> str:
     with BOM, or Windows-1252 as French Excel writes it. Anything else, such as a
     truncated UTF-16 file or a binary one, is refused with a reason."""
     text = _decoded(data)
-    if _NOT_TEXT.search(text):
+    # Control characters (the shared input rule's) that no spreadsheet writes in a CSV.
+    if has_control_character(text.replace("\r", ""), multi_line=True):
         raise ImportFileError(
             "Ce fichier n'est pas un tableau CSV (il contient des caractères de contrôle) : "
             + SAVE_AS_CSV
