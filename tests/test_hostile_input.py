@@ -283,6 +283,12 @@ def applicant_fields(world: World) -> dict[str, tuple[str, str]]:
     return {name: (kinds.get(name, "text"), value) for name, value in values.items()}
 
 
+def details_fields(world: World) -> dict[str, tuple[str, str]]:
+    """« Modifier mes informations » has neither the address nor the needs."""
+    fields = applicant_fields(world)
+    return {name: value for name, value in fields.items() if name not in ("email", "needs")}
+
+
 def event_fields(world: World) -> dict[str, tuple[str, str]]:
     kinds = {
         "kind": "choice",
@@ -350,7 +356,7 @@ FORMS: dict[str, FormSpec] = {
     "registrations.register": FormSpec(applicant_fields, anonymous=True),
     "registrations.hand_over": FormSpec(applicant_fields, anonymous=True),
     "registrations.cancel": FormSpec(no_fields, anonymous=True),
-    "registrations.details": FormSpec(applicant_fields, anonymous=True),
+    "registrations.details": FormSpec(details_fields, anonymous=True),
     "calendar.personal_feed_address": FormSpec(no_fields, anonymous=True),
     "staff.login": FormSpec(
         lambda world: {

@@ -299,7 +299,7 @@ def test_a_moved_webinar_mail_shows_the_time_and_link_before_and_after(app, inbo
     )
 
     confirmed, waiting = inbox.new()
-    slot = "jeudi 3 avril 2031, 10 h – 11 h 30 → jeudi 3 avril 2031, 14 h – 15 h 30"
+    slot = "jeudi 3 avril 2031 de 10 h à 11 h 30 → jeudi 3 avril 2031 de 14 h à 15 h 30"
     link = "https://visio.example.org/instant → https://visio.example.org/autre"
     assert slot in text(confirmed) and slot in html(confirmed)
     assert link in text(confirmed) and link in html(confirmed)
@@ -326,7 +326,8 @@ def test_one_half_day_moved_sends_one_mail_with_that_session_only(app, inbox):
     assert entry.sequence > calendar(invitations[2]).events[0].sequence
     body = text(changed)
     assert [line for line in body.splitlines() if line.startswith("- ") and "→" in line] == [
-        "- Jour 2 — matin : jeudi 13 mars 2031, 9 h – 12 h 30 → jeudi 20 mars 2031, 9 h – 12 h 30"
+        "- Jour 2 — matin : jeudi 13 mars 2031 de 9 h à 12 h 30"
+        " → jeudi 20 mars 2031 de 9 h à 12 h 30"
     ]
     assert "invitation à part" not in body
 
@@ -352,7 +353,7 @@ def test_two_half_days_moved_send_one_summary_then_the_other_changed_session(app
     assert "1 autre suit" in text(summary)
     assert other["Subject"].startswith("Invitation 4/4 : Formation ESS")
     assert [e.uid for e in calendar(other).events] == [uids[3]]
-    assert "13 h 30 – 17 h → " in text(other)
+    assert "13 h 30 à 17 h → " in text(other)
 
 
 def test_a_new_place_updates_every_session_and_says_where(app, inbox):
