@@ -38,6 +38,7 @@ REGISTRATION_SOURCE = {
     RegistrationSource.PUBLIC_FORM: "Formulaire public",
     RegistrationSource.STAFF: "Ajout par l'équipe",
     RegistrationSource.INVITATION: "Invitation",
+    RegistrationSource.ON_SITE: "Sur place",
 }
 MEMBERSHIP = {Membership.MEMBER: "Adhérente", Membership.PARTNER: "Partenaire"}
 STAFF_ROLE = {StaffRole.ADMIN: "Administrateur·rice", StaffRole.TEAM: "Équipe"}

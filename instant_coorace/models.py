@@ -1,5 +1,6 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees them all."""
 
+from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
 from instant_coorace.mail.models import OutgoingMail
@@ -16,6 +17,7 @@ __all__ = [
     "ProgrammeItem",
     "Registration",
     "Series",
+    "SessionAttendance",
     "StaffSession",
     "StaffUser",
     "Structure",

@@ -30,6 +30,8 @@ class RegistrationSource(enum.StrEnum):
     PUBLIC_FORM = "public_form"
     STAFF = "staff"
     INVITATION = "invitation"
+    #: A walk-in, added at the door or from an attendance report (« sur place »).
+    ON_SITE = "on_site"
 
 
 @dataclasses.dataclass(frozen=True)
