@@ -3,6 +3,7 @@
 from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
+from instant_coorace.invitations.models import SeriesFollower, Unsubscription
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
@@ -17,9 +18,11 @@ __all__ = [
     "ProgrammeItem",
     "Registration",
     "Series",
+    "SeriesFollower",
     "SessionAttendance",
     "StaffSession",
     "StaffUser",
     "Structure",
     "StructureKindRow",
+    "Unsubscription",
 ]
