@@ -17,6 +17,7 @@ from instant_coorace.extensions import mail as mail_extension
 from instant_coorace.http_headers import register_security_headers
 from instant_coorace.inputs import register_input_rules
 from instant_coorace.markdown import render_markdown
+from instant_coorace.staff.auth import register_staff_context
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.after_request(retry_after_header)
     login_manager.init_app(app)
+    register_staff_context(app)
     mail_extension.init_app(app)
     login_manager.login_view = "staff.login"
     login_manager.login_message = "Connectez-vous pour accéder à l'espace de gestion."

@@ -2,16 +2,19 @@
 
 Every domain's services call ``record`` inside their own transaction, so that
 the entry is written with the change or not at all; this module depends on no
-domain. Who acted and from where come from the request being served (none
-from the command line, which says so in the entry's details).
+domain and reads no request. Who acted and from where come from the app's
+*actor provider*, which the web layer installs (``staff/auth.py``): services
+stay free of ``request`` and ``current_user``, and an entry made outside any
+request (the command line) says so in its details.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
-from flask import has_request_context, request
-from flask_login import current_user
+from flask import Flask, current_app
 from sqlalchemy import delete, select
 
 from instant_coorace.audit.models import AuditAction, AuditEntry
@@ -19,6 +22,28 @@ from instant_coorace.extensions import db
 from instant_coorace.pagination import Page, paginate
 
 PER_PAGE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where: a staff account (or nobody, for a failed
+    login) and the client's address."""
+
+    account: object | None
+    remote_addr: str
+
+
+ActorProvider = Callable[[], Actor | None]
+"""The actor of the request being served, or ``None`` outside of one."""
+
+
+def set_actor_provider(app: Flask, provider: ActorProvider) -> None:
+    app.extensions["audit_actor"] = provider
+
+
+def _current_actor() -> Actor | None:
+    provider = current_app.extensions.get("audit_actor")
+    return provider() if provider else None
 
 
 def record(
@@ -30,16 +55,15 @@ def record(
     email: str | None = None,
 ) -> None:
     """Add an entry to the session (the caller commits). ``actor`` (a staff
-    account) defaults to the logged-in one; ``email`` is for a failed login's
-    typed address."""
+    account) defaults to the one acting (see ``set_actor_provider``); ``email``
+    is for a failed login's typed address."""
     details = dict(details or {})
-    remote_addr = ""
-    if has_request_context():
-        remote_addr = request.remote_addr or ""
-        if actor is None and current_user.is_authenticated:
-            actor = current_user
-    else:
+    acting = _current_actor()
+    if acting is None:
         details.setdefault("origine", "ligne de commande")
+    elif actor is None:
+        actor = acting.account
+    remote_addr = acting.remote_addr if acting else ""
     db.session.add(
         AuditEntry(
             staff_user_id=actor.id if actor is not None else None,

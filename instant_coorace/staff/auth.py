@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, url_for
+from flask import Flask, abort, has_request_context, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from instant_coorace.audit.services import Actor, set_actor_provider
 from instant_coorace.extensions import login_manager
 from instant_coorace.staff import sessions
 from instant_coorace.staff.models import StaffUser
@@ -18,6 +19,24 @@ from instant_coorace.staff.models import StaffUser
 def load_staff_user(session_token: str) -> StaffUser | None:
     """The active account of a live server-side session (``staff/sessions.py``)."""
     return sessions.user_of(session_token)
+
+
+def register_staff_context(app: Flask) -> None:
+    """Tell the audit log who acts, and slide a staff session before its view runs."""
+    set_actor_provider(app, _acting_staff)
+    app.before_request(_slide_session)
+
+
+def _acting_staff() -> Actor | None:
+    if not has_request_context():
+        return None
+    account = current_user._get_current_object() if current_user.is_authenticated else None
+    return Actor(account, request.remote_addr or "")
+
+
+def _slide_session() -> None:
+    if current_user.is_authenticated:
+        sessions.slide(current_user._get_current_object())
 
 
 def staff_required(view: Callable) -> Callable:

@@ -45,6 +45,8 @@ class StaffUser(UserMixin, db.Model):
     # The token of the session this object was loaded for (``staff/sessions.py``),
     # set on the instance; never stored, only its hash is.
     session_token = None
+    #: When that session was last used, as loaded (``staff/sessions.py``).
+    session_last_seen_at = None
 
     @property
     def is_active(self) -> bool:

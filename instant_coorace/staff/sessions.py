@@ -53,7 +53,8 @@ def open_session(user: StaffUser, remote_addr: str = "", user_agent: str = "") -
 
 
 def user_of(token: str) -> StaffUser | None:
-    """The active account whose live session ``token`` opens; slides the session."""
+    """The active account whose live session ``token`` opens. Reads only: the
+    session slides in ``slide`` (see there why not here)."""
     now = utcnow()
     row = db.session.execute(
         select(StaffSession, StaffUser)
@@ -65,13 +66,28 @@ def user_of(token: str) -> StaffUser | None:
     session, user = row
     if not user.active or session.last_seen_at < now - idle_limit():
         return None
-    if session.last_seen_at < now - TOUCH_INTERVAL:
-        with write_transaction():
-            db.session.execute(
-                update(StaffSession).where(StaffSession.id == session.id).values(last_seen_at=now)
-            )
     user.session_token = token
+    user.session_last_seen_at = session.last_seen_at
     return user
+
+
+def slide(user: StaffUser) -> None:
+    """Record that ``user``'s session was just used, at most every ``TOUCH_INTERVAL``.
+
+    Called before the view runs (``staff/auth.py``), in a transaction of its
+    own: done while the account is loaded, its commit would end whatever the
+    view had started reading, wherever the view first asks who is logged in.
+    """
+    now = utcnow()
+    if user.session_last_seen_at is None or user.session_last_seen_at >= now - TOUCH_INTERVAL:
+        return
+    with write_transaction():
+        db.session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == hash_token(user.session_token))
+            .values(last_seen_at=now)
+        )
+    user.session_last_seen_at = now
 
 
 def revoke(token: str | None) -> None:
