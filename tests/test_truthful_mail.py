@@ -239,6 +239,28 @@ def test_the_waitlisted_mail_offers_no_calendar(app, inbox):
     assert "agenda" not in text(waitlisted) and "agenda" not in html(waitlisted)
 
 
+def test_waiting_for_a_seat_of_ones_structure_is_not_called_a_full_event(app, inbox):
+    structure = make_structure()
+    event = make_event(capacity=30, seats_per_structure=1)
+    services.register(event.id, applicant(1, structure))
+    services.register(event.id, applicant(2, structure))
+    services.register(event.id, applicant(3))
+    services.register(event.id, applicant(4, make_structure(name="Autre structure")))
+    received = inbox.new()
+
+    (waiting,) = [m for m in received if to(m) == "personne2@adherent.example.org"]
+    for body in (text(waiting), unescape(html(waiting))):
+        assert "complet" not in body
+        assert "La place réservée à chaque structure est déjà prise" in body
+        assert structure.name in body
+        assert "position 1" in body
+    assert {to(m) for m in received} >= {
+        "personne3@adherent.example.org",
+        "personne4@adherent.example.org",
+    }
+    assert all("liste d'attente" not in text(m) for m in received if to(m) != to(waiting))
+
+
 def test_a_place_in_line_handed_over_is_not_called_a_seat_in_a_calendar(app, inbox):
     structure = make_structure()
     event = make_event(capacity=1)

@@ -54,6 +54,7 @@ from instant_coorace.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from instant_coorace.registrations.placement import structure_seats_taken
 from instant_coorace.registrations.tokens import manage_link
 
 
@@ -319,6 +320,8 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "registration": registration,
         "person": greeted,
         "manage_url": manage_url,
+        "waits_for_structure_seat": notice is Notice.WAITLISTED
+        and structure_seats_taken(registration),
         "show_visio_link": holder
         and registration.shows_visio_link
         and notice is not Notice.EVENT_CANCELLED,

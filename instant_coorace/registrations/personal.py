@@ -11,6 +11,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.registrations.models import Registration, RegistrationStatus
+from instant_coorace.registrations.placement import structure_seats_taken
 from instant_coorace.registrations.services import find_by_token
 
 
@@ -62,22 +63,8 @@ def by_id(registration_id: int) -> PersonalRegistration | None:
 def _personal(registration: Registration) -> PersonalRegistration:
     rank = _waitlist_rank(registration)
     return PersonalRegistration(
-        registration, rank, rank is not None and _structure_seats_taken(registration)
+        registration, rank, rank is not None and structure_seats_taken(registration)
     )
-
-
-def _structure_seats_taken(registration: Registration) -> bool:
-    quota = registration.event.seats_per_structure
-    if quota is None or registration.structure_id is None:
-        return False
-    taken = db.session.scalar(
-        select(func.count()).where(
-            Registration.event_id == registration.event_id,
-            Registration.structure_id == registration.structure_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    return taken >= quota
 
 
 def has_waiting_list(event_id: int) -> bool:

@@ -190,3 +190,19 @@ def save_registration(event_id: int, reused_id: int | None, placement: dict[str,
         return connection.scalar(_NEW_REGISTRATION, {"event_id": event_id} | placement)
     connection.execute(_REUSED_REGISTRATION, {"registration_id": reused_id} | placement)
     return reused_id
+
+
+def structure_seats_taken(registration: Registration) -> bool:
+    """Whether the registrant's structure holds all the seats it may: then they
+    wait for one of their structure's seats, not for any seat."""
+    quota = registration.event.seats_per_structure
+    if quota is None or registration.structure_id is None:
+        return False
+    taken = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.structure_id == registration.structure_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    return taken >= quota
