@@ -198,6 +198,8 @@ def test_an_event_cancelled_before_the_invitation_left_cancels_no_entry(app, inb
     assert cancelled["Subject"].startswith("Annulation :")
     assert calendar(cancelled) is None
     assert "agenda" not in text(cancelled) and "agenda" not in html(cancelled)
+    assert "nouvelle date" not in text(cancelled)
+    assert "Pour toute question, écrivez à l'équipe" in text(cancelled)
 
 
 # --- Waiting list -----------------------------------------------------------------
@@ -291,6 +293,20 @@ def test_the_cancel_page_promises_the_waiting_list_only_when_there_is_one(client
     done = page(client.post(f"/inscription/{leaving.token}/annuler"))
     assert "Votre place ira à la première personne de la liste d'attente" in step
     assert "première personne de la liste d'attente" in done
+
+
+def test_the_staff_cancel_page_says_where_the_seat_goes(staff_client):
+    event = make_event(capacity=1)
+    holder = services.register(event.id, applicant(1))
+
+    def step(receipt) -> str:
+        url = f"/gestion/evenements/{event.id}/inscrits/{receipt.registration_id}/desinscrire"
+        return page(staff_client.get(url))
+
+    assert "Personne n'attend de place" in step(holder)
+    waiting = services.register(event.id, applicant(2))
+    assert "donnée à la première personne de la liste d'attente" in step(holder)
+    assert "Cette personne quittera la liste d'attente" in step(waiting)
 
 
 def test_a_waitlisted_person_cancelling_is_told_they_leave_the_waiting_list(client):

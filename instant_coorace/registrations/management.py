@@ -27,6 +27,7 @@ from instant_coorace.registrations.models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from instant_coorace.registrations.personal import has_waiting_list
 from instant_coorace.registrations.staff_forms import RosterFilterForm, StaffRegistrationForm
 from instant_coorace.staff.auth import staff_required
 
@@ -122,6 +123,7 @@ def cancel(event_id: int, registration_id: int):
             "registrations/admin_cancel.html",
             event=registration.event,
             registration=registration,
+            someone_waits=has_waiting_list(event_id),
             filter_args=_filter_args(request.args),
             event_detail_url=_event_detail_url(event_id),
         )
