@@ -154,3 +154,24 @@ def test_parallel_guesses_are_tried_one_at_a_time(app, make_app):
 
     assert statuses == [200] + [429] * 7
     assert account().failed_logins == throttle.FREE_FAILURES
+
+
+def test_a_session_left_open_guesses_the_password_no_faster_than_the_login(app, proxied):
+    """Wrong current passwords on « Mon mot de passe » count as failed logins of
+    the account, from whatever address: then even the right one must wait."""
+    make_staff(EMAIL, PASSWORD)
+    open_session = proxied("198.51.100.7")
+    log_in(open_session, PASSWORD)
+
+    def choose(current: str):
+        data = {"current_password": current, "new_password": "x" * 14, "confirmation": "x" * 14}
+        return open_session.post("/gestion/mot-de-passe", data=data)
+
+    for guess in range(throttle.FREE_FAILURES):
+        assert "pas votre mot de passe actuel" in unescape(choose(f"essai {guess}").text)
+    refused = choose(PASSWORD)
+
+    assert refused.status_code == 422
+    assert "Trop d'essais infructueux pour ce compte" in unescape(refused.text)
+    assert account().check_password(PASSWORD)
+    assert "Trop d'essais" in unescape(log_in(proxied("203.0.113.9"), PASSWORD).text)

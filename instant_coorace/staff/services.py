@@ -132,18 +132,33 @@ def choose_password(account_id: int, current: str, new: str, session_token: str)
     """The account's holder replaces their password (issued or their own).
 
     The form checks the new one's length and confirmation. Changing it ends the
-    account's other sessions, all but ``session_token``'s.
+    account's other sessions, all but ``session_token``'s. A wrong current
+    password counts as a failed login of the account (``throttle``), so a
+    session left open is no way to guess it faster than the login page allows.
     """
     with write_transaction():
-        user = _get(account_id)
-        if not user.check_password(current):
-            raise WrongCurrentPassword()
-        if new == current:
-            raise SamePassword()
-        user.set_password(new)
-        user.must_choose_password = False
-        sessions.revoke_all(user.id, keep=session_token)
-        audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
+        refusal = _decide_new_password(_get(account_id), current, new, session_token)
+    if refusal is not None:
+        raise refusal
+
+
+def _decide_new_password(
+    user: StaffUser, current: str, new: str, session_token: str
+) -> StaffAccountError | None:
+    now = utcnow()
+    if until := throttle.retry_at(user, now):
+        return LoginThrottled(until, now)
+    if not user.check_password(current):
+        throttle.record_failure(user, now)
+        return WrongCurrentPassword()
+    throttle.record_success(user)
+    if new == current:
+        return SamePassword()
+    user.set_password(new)
+    user.must_choose_password = False
+    sessions.revoke_all(user.id, keep=session_token)
+    audit.record(AuditAction.PASSWORD_CHANGED, _named(user))
+    return None
 
 
 def team_accounts() -> list[StaffUser]:

@@ -115,7 +115,7 @@ def choose_password():
                 form.new_password.data,
                 current_user.session_token,
             )
-        except services.WrongCurrentPassword as error:
+        except (services.WrongCurrentPassword, services.LoginThrottled) as error:
             form.current_password.errors.append(error.message)
         except services.SamePassword as error:
             form.new_password.errors.append(error.message)
