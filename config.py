@@ -41,10 +41,19 @@ def _port(env: dict[str, str]) -> int:
     return int(value)
 
 
-def _base_url(env: dict[str, str], port: int) -> str:
+def _base_url(env: dict[str, str], port: int, environment: str) -> str:
     """Where the links we send lead. Without ``BASE_URL`` they lead to the development
-    server, on the port it serves (``PORT``)."""
-    return (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+    server, on the port it serves (``PORT``): in production that would send every
+    registrant a link to their own machine, so production refuses to start."""
+    if env.get("BASE_URL"):
+        return env["BASE_URL"].rstrip("/")
+    if environment == "production":
+        raise ConfigError(
+            "BASE_URL doit être défini en production (l'adresse publique du site, "
+            "par exemple https://evenements.example.org) : sans elle, les liens envoyés "
+            "par e-mail mèneraient à 127.0.0.1."
+        )
+    return f"http://127.0.0.1:{port}"
 
 
 def engine_options(url: str) -> dict:
@@ -71,7 +80,7 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PORT": port,
-        "BASE_URL": _base_url(env, port),
+        "BASE_URL": _base_url(env, port, environment),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Coorace Occitanie"),
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "contact@coorace-occitanie.example.org"),
         # Announced to registrants (GDPR notice): the federation's own decision, not ours.

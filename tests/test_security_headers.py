@@ -191,6 +191,7 @@ def test_production_sends_hsts_on_every_answer(app, database_url, tmp_path, monk
     make_event("Atelier RSE")
     monkeypatch.setenv("INSTANT_COORACE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("BASE_URL", "https://evenements.example.org")
     monkeypatch.setenv("DATABASE_URL", database_url)
     production = create_app({"INSTANCE_FOR_TESTS": str(tmp_path)})
     client = production.test_client()
@@ -206,5 +207,12 @@ def test_production_sends_hsts_on_every_answer(app, database_url, tmp_path, monk
 
 def test_development_and_tests_send_no_hsts(tmp_path):
     assert config.load(tmp_path, {"INSTANT_COORACE_ENV": "development"})["HSTS_ENABLED"] is False
-    production = config.load(tmp_path, {"INSTANT_COORACE_ENV": "production", "SECRET_KEY": "s"})
+    production = config.load(
+        tmp_path,
+        {
+            "INSTANT_COORACE_ENV": "production",
+            "SECRET_KEY": "s",
+            "BASE_URL": "https://evenements.example.org",
+        },
+    )
     assert production["HSTS_ENABLED"] is True

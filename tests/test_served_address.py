@@ -35,6 +35,12 @@ def test_base_url_wins_over_the_port(tmp_path):
     assert settings["BASE_URL"] == "https://evenements.example.org"
 
 
+def test_production_without_base_url_refuses_to_start(tmp_path):
+    production = {"INSTANT_COORACE_ENV": "production", "SECRET_KEY": "s", "PORT": "8000"}
+    with pytest.raises(config.ConfigError, match="BASE_URL doit être défini en production"):
+        config.load(tmp_path, production)
+
+
 @pytest.mark.parametrize("port", ["cinq-mille", "0", "70000", "-1"])
 def test_a_port_that_is_not_one_is_refused_in_french(tmp_path, port):
     with pytest.raises(config.ConfigError, match="PORT doit être un numéro de port"):
