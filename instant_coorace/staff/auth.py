@@ -22,9 +22,8 @@ def load_staff_user(session_token: str) -> StaffUser | None:
 
 
 def register_staff_context(app: Flask) -> None:
-    """Tell the audit log who acts, and slide a staff session before its view runs."""
+    """Tell the audit log who acts (asked only when an entry is written)."""
     set_actor_provider(app, _acting_staff)
-    app.before_request(_slide_session)
 
 
 def _acting_staff() -> Actor | None:
@@ -34,9 +33,18 @@ def _acting_staff() -> Actor | None:
     return Actor(account, request.remote_addr or "")
 
 
-def _slide_session() -> None:
-    if current_user.is_authenticated:
+def signed_in(view: Callable) -> Callable:
+    """A logged-in account, whose session slides before the view runs (see
+    ``sessions.slide``): on back-office pages only, so public pages never load
+    the staff account."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
         sessions.slide(current_user._get_current_object())
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def staff_required(view: Callable) -> Callable:
@@ -44,7 +52,7 @@ def staff_required(view: Callable) -> Callable:
     chooses their own first."""
 
     @wraps(view)
-    @login_required
+    @signed_in
     def wrapped(*args, **kwargs):
         if current_user.must_choose_password:
             return redirect(url_for("staff.choose_password"))

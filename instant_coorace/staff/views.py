@@ -13,12 +13,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from instant_coorace.extensions import limiter
 from instant_coorace.staff import services
-from instant_coorace.staff.auth import staff_required
+from instant_coorace.staff.auth import signed_in, staff_required
 from instant_coorace.staff.forms import ChoosePasswordForm, LoginForm
 
 blueprint = Blueprint("staff", __name__, url_prefix="/gestion")
@@ -100,7 +100,7 @@ def logout():
 
 
 @blueprint.route("/mot-de-passe", methods=["GET", "POST"])
-@login_required
+@signed_in
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def choose_password():
     """Replace one's password: required after an issued one, possible at any time.
