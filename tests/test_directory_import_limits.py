@@ -50,6 +50,23 @@ def test_every_usual_encoding_reads_the_same(encoding, bom):
     assert decode(bom + (HEADER + ROW).encode(encoding)) == HEADER + ROW
 
 
+def test_utf8_with_one_damaged_byte_names_the_line_instead_of_garbling_every_accent(
+    admin_client,
+):
+    damaged = (HEADER + ROW).encode() + b"ESAT;ACI;31;;31000;TOULOUSE;;;caf\xe9\r\n" + ROW.encode()
+    with pytest.raises(ImportFileError, match="la ligne 3 contient un caractère abîmé"):
+        decode(damaged)
+
+    response = upload(admin_client, damaged)
+    assert response.status_code == 422
+    assert "la ligne 3 contient un caractère abîmé" in text_of(response)
+    assert structure_count() == 0
+
+
+def test_a_windows_1252_file_with_accents_still_reads():
+    assert "CLERMONT-L'HÉRAULT" in decode((HEADER + ROW).encode("cp1252"))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400) | st.binary(max_size=400).map(lambda data: b"\xff\xfe" + data))
 def test_any_bytes_are_either_read_or_refused_in_french(data):

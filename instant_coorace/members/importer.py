@@ -239,12 +239,29 @@ def _decoded(data: bytes) -> str:
                     f"Le fichier se déclare en {name} mais son contenu est incomplet ou abîmé : "
                     + SAVE_AS_CSV
                 ) from error
-    for codec in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("Encodage du fichier non reconnu : " + SAVE_AS_CSV)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if _reads_as_utf8_elsewhere(data):
+            line = data[: error.start].count(b"\n") + 1
+            raise ImportFileError(
+                f"Le fichier est en UTF-8, mais la ligne {line} contient un caractère abîmé "
+                "(un octet qui n'est pas de l'UTF-8) : corrigez cette ligne, ou " + SAVE_AS_CSV
+            ) from error
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise ImportFileError("Encodage du fichier non reconnu : " + SAVE_AS_CSV) from error
+
+
+def _reads_as_utf8_elsewhere(data: bytes) -> bool:
+    """Whether a file that is not valid UTF-8 still holds UTF-8 accented letters
+    (« é » written as two bytes): then it is UTF-8 with a damaged byte, and
+    reading it as Windows-1252 would turn every accent of the file into « Ã© »."""
+    return any(
+        character > "\x7f" and character != "\ufffd"
+        for character in data.decode("utf-8", errors="replace")
+    )
 
 
 def parse_directory(text: str) -> ParsedDirectory:
