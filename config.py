@@ -121,5 +121,11 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Over HTTPS, Flask-WTF also demands a same-site Referer on every POST;
+        # pages with personal links and the back office send none
+        # (``Referrer-Policy: no-referrer``, http_headers.py), so their forms
+        # would all be refused in production. The CSRF token (and SameSite
+        # cookies) remain the protection.
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     }

@@ -9,8 +9,9 @@ import redis
 from sqlalchemy import func, select
 
 from instant_coorace.extensions import db, limiter
+from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration
-from tests.builders import make_event
+from tests.builders import applicant, make_event
 from tests.live_server import csrf_token, form_values, registration_path
 
 
@@ -42,6 +43,27 @@ def test_post_with_the_forms_csrf_token_registers(app, make_app):
 
     assert response.status_code == 303
     assert registrations() == 1
+
+
+def test_over_https_a_form_of_a_page_that_sends_no_referrer_still_posts(app, make_app):
+    """Personal pages send ``Referrer-Policy: no-referrer``: the browser then posts
+    their forms without a Referer, which must not fail the CSRF check over HTTPS."""
+    event = make_event()
+    receipt = services.register(event.id, applicant(1))
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    https = {"base_url": "https://evenements.example.org"}
+    cancel_page = client.get(f"/inscription/{receipt.token}/annuler", **https)
+    assert cancel_page.headers["Referrer-Policy"] == "no-referrer"
+
+    response = client.post(
+        f"/inscription/{receipt.token}/annuler",
+        data={"csrf_token": csrf_token(cancel_page.get_data(as_text=True))},
+        **https,
+    )
+
+    assert response.status_code in (200, 303)
+    db.session.rollback()
+    assert db.session.get(Registration, receipt.registration_id).status.value == "cancelled"
 
 
 def test_third_registration_within_a_minute_is_refused_in_french(app, make_app):
