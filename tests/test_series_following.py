@@ -291,3 +291,17 @@ def test_the_series_are_listed_and_linked_from_the_catalogue_and_their_events(cl
     assert 'href="/series/instant-coorace"' in client.get(f"/evenements/{event.slug}").get_data(
         as_text=True
     )
+
+
+def test_the_demo_series_has_followers_and_one_waiting_for_its_mail(runner, staff_client):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    series = db.session.scalars(select(Series).where(Series.name == "L'Instant Coorace")).one()
+    assert series.description
+    states = [follower.is_confirmed for follower in followers()]
+    assert states.count(True) == 6 and states.count(False) == 1
+    pending = db.session.scalars(
+        select(OutgoingMail).where(OutgoingMail.purpose == "series_follow_confirm")
+    ).one()
+    assert pending.to_email == "lea.garnier@example.org"
+    page = staff_client.get(f"/gestion/series/{series.id}").get_data(as_text=True)
+    assert page.count("Confirmé·e</span>") == 6 and "lea.garnier@example.org" in page

@@ -259,8 +259,7 @@ def follow_as_registrant(registration_token: str) -> Series:
         )
         if not follower.is_confirmed:
             follower.confirmed_at = utcnow()
-            if follower.token_nonce is None:
-                _issue_token(follower)
+            follower_token(follower)  # for the « ne plus suivre » link of later mails
             _forget_unsubscription(registration.person.email)
     return series
 
@@ -274,7 +273,7 @@ def stop_following_link(mail_key: str, follower: SeriesFollower) -> str:
     whose deduplication key is ``mail_key``; call it while rendering the mail.
     It returns a marker (``mail/links.py``) that becomes the link only as the
     mail leaves; the link opens a page whose button stops the following."""
-    _ensure_token(follower)
+    follower_token(follower)  # re-issued first if it has none or the secret key changed
     return marker(mail_key, STOP_LINK, follower.id, follower.token_nonce)
 
 
@@ -481,12 +480,14 @@ def _issue_token(follower: SeriesFollower) -> None:
     follower.token_hash = hash_token(_derive(follower.token_nonce))
 
 
-def _ensure_token(follower: SeriesFollower) -> None:
-    """Give ``follower`` a working link if it has none (or the secret key changed)."""
+def follower_token(follower: SeriesFollower) -> str:
+    """The token of ``follower``'s current link, issued if it has none (or the
+    secret key changed since); the caller's transaction stores the change."""
     if follower.token_nonce is None or not hmac.compare_digest(
         hash_token(_derive(follower.token_nonce)), follower.token_hash or ""
     ):
         _issue_token(follower)
+    return _derive(follower.token_nonce)
 
 
 def _derive(nonce: str) -> str:
