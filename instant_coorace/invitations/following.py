@@ -147,13 +147,11 @@ def series_page(slug: str) -> SeriesPage:
 # Following
 
 
-def ask_to_follow(slug: str, request: FollowRequest) -> Notice:
+def ask_to_follow(slug: str, request: FollowRequest) -> None:
     """Someone asks, from the series' page, to follow it: a mail goes to the
-    address, with the confirmation link (or, if it follows already, saying so).
-
-    A person already known keeps their record as it is. Tells which mail was
-    meant; at most one of each goes a day (the page says the same either way,
-    so it reveals nothing of who follows what).
+    address, with the confirmation link (or, if it follows already, saying so),
+    at most one of each a day. The page says the same either way, so it reveals
+    nothing of who follows what. A person already known keeps their record as it is.
     """
     email = stored_email(request.email)
     now = utcnow()
@@ -173,13 +171,12 @@ def ask_to_follow(slug: str, request: FollowRequest) -> Notice:
         day = now.strftime("%Y%m%d")
         if follower.is_confirmed:
             _queue(follower, email, Notice.ALREADY_FOLLOWING, f"{follower.id}:{day}")
-            return Notice.ALREADY_FOLLOWING
+            return
         if follower.token_nonce is None or _expired(follower, now):
             _issue_token(follower)
         version = f"{follower.id}:{follower.token_nonce}:{day}"
         if _queue(follower, email, Notice.CONFIRM, version):
             follower.confirmation_sent_at = now
-    return Notice.CONFIRM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,6 +272,16 @@ def stop_following_link(mail_key: str, follower: SeriesFollower) -> str:
     mail leaves; the link opens a page whose button stops the following."""
     follower_token(follower)  # re-issued first if it has none or the secret key changed
     return marker(mail_key, STOP_LINK, follower.id, follower.token_nonce)
+
+
+def follower_token(follower: SeriesFollower) -> str:
+    """The token of ``follower``'s current link, issued if it has none (or the
+    secret key changed since); the caller's transaction stores the change."""
+    if follower.token_nonce is None or not hmac.compare_digest(
+        hash_token(_derive(follower.token_nonce)), follower.token_hash or ""
+    ):
+        _issue_token(follower)
+    return _derive(follower.token_nonce)
 
 
 def series_follow_link(mail_key: str, registration: Registration) -> str | None:
@@ -478,16 +485,6 @@ def _issue_token(follower: SeriesFollower) -> None:
     """A new link for ``follower``; the previous one stops working."""
     follower.token_nonce = secrets.token_hex(16)
     follower.token_hash = hash_token(_derive(follower.token_nonce))
-
-
-def follower_token(follower: SeriesFollower) -> str:
-    """The token of ``follower``'s current link, issued if it has none (or the
-    secret key changed since); the caller's transaction stores the change."""
-    if follower.token_nonce is None or not hmac.compare_digest(
-        hash_token(_derive(follower.token_nonce)), follower.token_hash or ""
-    ):
-        _issue_token(follower)
-    return _derive(follower.token_nonce)
 
 
 def _derive(nonce: str) -> str:
