@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import time_machine
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import EventKind, EventStatus, Series
 from instant_coorace.extensions import db
+from instant_coorace.invitations import following
 from instant_coorace.invitations.models import SeriesFollower, Unsubscription
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.mail.worker import run_jobs
@@ -305,3 +308,21 @@ def test_the_demo_series_has_followers_and_one_waiting_for_its_mail(runner, staf
     assert pending.to_email == "lea.garnier@example.org"
     page = staff_client.get(f"/gestion/series/{series.id}").get_data(as_text=True)
     assert page.count("Confirmé·e</span>") == 6 and "lea.garnier@example.org" in page
+
+
+def test_the_same_request_sent_at_once_makes_one_follower_and_one_mail(app):
+    make_series()
+    clients = 8
+    barrier = threading.Barrier(clients)
+    request = following.FollowRequest(ADDRESS, "Claire", "Fabre")
+
+    def ask(_: int) -> None:
+        with app.app_context():  # its own session and connection
+            barrier.wait(timeout=30)
+            following.ask_to_follow("instant-coorace", request)
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(ask, range(clients)))
+    assert len(followers()) == 1
+    assert mail_count() == 1
