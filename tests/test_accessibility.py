@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
+from instant_coorace.database import utcnow
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
+from instant_coorace.invitations import following
+from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.registrations import services as registrations
 from instant_coorace.staff.models import StaffRole
 from tests.browser import DESKTOP, NARROW, chromium, expect, new_page  # noqa: F401
@@ -47,6 +50,9 @@ class Site:
     registration_id: int
     person_id: int
     mail_id: int
+    series_id: int
+    series_slug: str
+    follower_token: str
 
 
 def build_site() -> Site:
@@ -74,6 +80,12 @@ def build_site() -> Site:
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
     registration = registrations.find_by_token(confirmed.token)
+    follower = SeriesFollower(
+        series_id=series.id, person_id=registration.person_id, confirmation_sent_at=utcnow()
+    )
+    follower_token = following.follower_token(follower)
+    db.session.add(follower)
+    db.session.commit()
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
@@ -84,6 +96,9 @@ def build_site() -> Site:
         registration_id=confirmed.registration_id,
         person_id=registration.person_id,
         mail_id=mail.id,
+        series_id=series.id,
+        series_slug=series.slug,
+        follower_token=follower_token,
     )
 
 
@@ -103,6 +118,11 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "registrations.cancel": [url_for("registrations.cancel", token=site.token)],
         "registrations.hand_over": [url_for("registrations.hand_over", token=site.token)],
         "registrations.details": [url_for("registrations.details", token=site.token)],
+        "series.series_list": [url_for("series.series_list")],
+        "series.series_page": [url_for("series.series_page", slug=site.series_slug)],
+        "series.confirm": [url_for("series.confirm", token=site.follower_token)],
+        "series.stop_following": [url_for("series.stop_following", token=site.follower_token)],
+        "series.follow_as_registrant": [url_for("series.follow_as_registrant", token=site.token)],
         "staff.login": [url_for("staff.login")],
         # Back office
         "staff.dashboard": [url_for("staff.dashboard")],
@@ -141,6 +161,10 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
         "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
         "audit.journal": [url_for("audit.journal")],
+        "series_management.list_series": [url_for("series_management.list_series")],
+        "series_management.series_followers": [
+            url_for("series_management.series_followers", series_id=site.series_id)
+        ],
         "staff_accounts.list_accounts": [url_for("staff_accounts.list_accounts")],
         "privacy_management.search": [
             url_for("privacy_management.search"),
@@ -227,6 +251,17 @@ def test_every_page_passes_axe_and_reflows_at_320_px(app, chromium, live_server)
         page.set_viewport_size(NARROW["viewport"])
         check_reflow(page, "agenda personnel")
         page.set_viewport_size(DESKTOP["viewport"])
+
+        page.goto(urls["series.series_page"][0])
+        page.get_by_role("button", name="Suivre la série").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        check(page, "formulaire pour suivre une série avec erreurs")
+        page.get_by_label("Adresse e-mail").fill("camille.martin@jardins-lauragais.example.org")
+        page.get_by_label("Prénom").fill("Camille")
+        page.get_by_label("Nom", exact=True).fill("Martin")
+        page.get_by_role("button", name="Suivre la série").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+        check(page, "demande de suivi envoyée")
 
         page.goto("/gestion/")
         page.get_by_label("Adresse e-mail").fill(STAFF_EMAIL)

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, select
 
+from instant_coorace.events.models import Series
 from instant_coorace.extensions import db
 from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration
@@ -183,7 +184,11 @@ class World:
         db.session.get(StaffUser, self.admin_id).role = StaffRole.ADMIN
         db.session.commit()
         self.colleague_id = make_staff("collegue@coorace-occitanie.example.org", PASSWORD).id
-        self.event = make_event(sessions=2)
+        # A series named like the event: the series' pages take the same slug.
+        self.series = Series(name="Série du monde", slug="evenement-du-monde")
+        db.session.add(self.series)
+        db.session.commit()
+        self.event = make_event(sessions=2, slug=self.series.slug, series_id=self.series.id)
         self.registration_id, self.token = self.registration(self.event.id)
         self.structure_id = make_structure().id
         self.mail_id = queue_mail("world").id
@@ -209,6 +214,7 @@ class World:
                 "token": self.token,
                 "structure_id": self.structure_id,
                 "mail_id": self.mail_id,
+                "series_id": self.series.id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
             }
             if name in fixed:
@@ -230,6 +236,7 @@ class World:
             "structure_id": lambda: make_structure().id,
             "mail_id": lambda: queue_mail(f"exemple-{self.number()}").id,
             "account_id": lambda: self.colleague_id,
+            "series_id": lambda: self.series.id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
         }[name]()
@@ -402,6 +409,18 @@ FORMS: dict[str, FormSpec] = {
     "staff_accounts.reset_password": FormSpec(no_fields),
     "staff_accounts.set_role": FormSpec(lambda world: {"role": ("choice", "team")}),
     "privacy_management.erase": FormSpec(no_fields),
+    "series.follow": FormSpec(
+        lambda world: {
+            "email": ("text", f"suivi{world.number()}@adherent.example.org"),
+            "first_name": ("text", "Alex"),
+            "last_name": ("text", "Durand"),
+        },
+        anonymous=True,
+        fresh=False,
+    ),
+    "series.confirm": FormSpec(no_fields, anonymous=True),
+    "series.stop_following": FormSpec(no_fields, anonymous=True),
+    "series.follow_as_registrant": FormSpec(no_fields, anonymous=True, fresh=False),
 }
 
 

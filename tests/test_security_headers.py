@@ -19,6 +19,8 @@ from instant_coorace import create_app
 from instant_coorace.calendar import feeds
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
+from instant_coorace.invitations import following
+from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
@@ -36,6 +38,8 @@ PUBLIC_ENDPOINTS = {
     "calendar.all_events_feed",
     "calendar.series_feed",
     "calendar.kind_feed",
+    "series.series_list",
+    "series.series_page",
     "static",
 }
 
@@ -67,6 +71,10 @@ def world(app) -> World:
     registration = services.find_by_token(receipt.token)
     staff = make_staff("admin@coorace-occitanie.example.org", "phrase-de-passe", StaffRole.ADMIN)
     mail = queue_mail()
+    follower = SeriesFollower(series_id=series.id, person_id=registration.person_id)
+    follower_token = following.follower_token(follower)
+    db.session.add(follower)
+    db.session.commit()
     values = {
         "slug": event.slug,
         "token": receipt.token,
@@ -78,12 +86,17 @@ def world(app) -> World:
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
+        "series_id": series.id,
     }
     return World(
         values,
         values_by_endpoint={
             "calendar.personal_feed": {"token": feeds.issue_feed_token(registration.person_id)},
             "calendar.series_feed": {"slug": series.slug},
+            "series.series_page": {"slug": series.slug},
+            "series.follow": {"slug": series.slug},
+            "series.confirm": {"token": follower_token},
+            "series.stop_following": {"token": follower_token},
         },
         staff_session_id=staff.get_id(),
     )

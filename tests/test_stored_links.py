@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, select
 
 from instant_coorace.calendar.feeds import issue_feed_token
 from instant_coorace.extensions import db
+from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
 from instant_coorace.mail.worker import deliver_due_mail, run_jobs
@@ -25,8 +26,8 @@ from tests.builders import applicant, make_event, make_structure
 from tests.calendar_parsers import read_everywhere
 
 TOKENISH = re.compile(r"[A-Za-z0-9_-]{16,}")
-PERSONAL_PATH = re.compile(r"/(?:inscription|agenda/personnel)/[^\s\"'<>\\]+")
-SENT_LINK = re.compile(r"http://localhost(/inscription/[A-Za-z0-9_-]{40,})")
+PERSONAL_PATH = re.compile(r"/(?:inscription|agenda/personnel|suivi)/[^\s\"'<>\\]+")
+SENT_LINK = re.compile(r"http://localhost(/(?:inscription|suivi)/[A-Za-z0-9_-]{40,})")
 
 
 def every_stored_string() -> list[str]:
@@ -49,7 +50,8 @@ def accepted_hashes() -> set[str]:
     """What a token must hash to for the application to accept it."""
     registrations = db.session.scalars(select(Registration.token_hash)).all()
     feeds = db.session.scalars(select(Person.feed_token_hash)).all()
-    return set(registrations) | {feed for feed in feeds if feed}
+    followers = db.session.scalars(select(SeriesFollower.token_hash)).all()
+    return set(registrations) | {token for token in (*feeds, *followers) if token}
 
 
 def delivered(app, purpose: str = "") -> list[EmailMessage]:

@@ -33,6 +33,7 @@ class CatalogueFilters:
     kind: EventKind | None = None
     format: EventFormat | None = None
     department: str | None = None
+    series_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +104,8 @@ def upcoming_events(
         query = query.where(Event.format == filters.format)
     if filters.department:
         query = query.where(Event.department == filters.department)
+    if filters.series_id is not None:
+        query = query.where(Event.series_id == filters.series_id)
     events = list(db.session.scalars(query))
     return _overviews(events, now)
 

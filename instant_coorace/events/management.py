@@ -19,6 +19,7 @@ from instant_coorace.events.forms import (
     without_row,
 )
 from instant_coorace.events.models import EventStatus
+from instant_coorace.invitations.following import announcement_audience
 from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import staff_required
 
@@ -72,6 +73,7 @@ def event_detail(event_id: int):
             "registration_management.list_registrations", event_id=event_id
         ),
         public_url=_url_if_built("events.event_page", slug=line.event.slug) if public else None,
+        series_audience=announcement_audience(line.event),
     )
 
 

@@ -28,6 +28,12 @@ class SeriesFollower(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The follower's personal link (confirm, stop following) derives from this
+    #: nonce; only its SHA-256 is stored (``invitations/following.py``).
+    token_nonce: Mapped[str | None] = mapped_column(String(32))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: When the last confirmation mail was asked for; its link expires after it.
+    confirmation_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     series: Mapped[Series] = relationship()
     person: Mapped[Person] = relationship()

@@ -300,6 +300,11 @@ def render(mail: OutgoingMail) -> Rendered | None:
     # registration; someone who gave it away, under their own record.
     greeted = registration.registrant if holder else person
     manage_url = manage_link(mail.dedup_key, registration) if args["with_link"] and holder else None
+    # Imported here: following reads registrations, which import this module.
+    from instant_coorace.invitations.following import series_follow_link
+
+    confirmed = notice is Notice.CONFIRMED
+    follow_url = series_follow_link(mail.dedup_key, registration) if confirmed else None
     extra = args["extra"]
     changes = EventChanges.from_args(extra["changes"]) if "changes" in extra else None
     removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
@@ -322,6 +327,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "manage_url": manage_url,
         "waits_for_structure_seat": notice is Notice.WAITLISTED
         and structure_seats_taken(registration),
+        "series_follow_url": follow_url,
         "show_visio_link": holder
         and registration.shows_visio_link
         and notice is not Notice.EVENT_CANCELLED,

@@ -40,7 +40,7 @@ class Link:
 
 def new_link() -> Link:
     nonce = secrets.token_hex(16)
-    token = _derive(nonce)
+    token = derive_token(nonce)
     return Link(nonce, token, hash_token(token))
 
 
@@ -54,7 +54,7 @@ def issue_token(registration: Registration) -> str:
 
 def management_token(registration: Registration) -> str:
     """The registration's current link, re-issued if the secret key changed since."""
-    token = _derive(registration.token_nonce)
+    token = derive_token(registration.token_nonce)
     if not hmac.compare_digest(hash_token(token), registration.token_hash):
         return issue_token(registration)
     return token
@@ -69,17 +69,26 @@ def manage_link(mail_key: str, registration: Registration) -> str:
 def manage_urls(registration_ids: set[int]) -> dict[int, tuple[str, str]]:
     """The links of these registrations as they work now, with the nonce each
     derives from; a registration whose link no longer works is left out."""
+    return {
+        registration_id: (nonce, absolute_url("registrations.manage", token=token))
+        for registration_id, (nonce, token) in working_tokens(registration_ids).items()
+    }
+
+
+def working_tokens(registration_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """``{id: (nonce, token)}`` of these registrations' links that work now, for
+    the pages other domains open with the registrant's link (following a series)."""
     rows = db.session.execute(
         select(Registration.id, Registration.token_nonce, Registration.token_hash).where(
             Registration.id.in_(registration_ids)
         )
     )
-    urls = {}
+    tokens = {}
     for registration_id, nonce, token_hash in rows:
-        token = _derive(nonce)
+        token = derive_token(nonce)
         if hmac.compare_digest(hash_token(token), token_hash):
-            urls[registration_id] = (nonce, absolute_url("registrations.manage", token=token))
-    return urls
+            tokens[registration_id] = (nonce, token)
+    return tokens
 
 
 register_link_kind(MANAGE_LINK, manage_urls)
@@ -89,7 +98,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _derive(nonce: str) -> str:
+def derive_token(nonce: str, purpose: str = "registration-link") -> str:
+    """The token ``nonce`` gives under the secret key; another kind of personal
+    link (a series follower's) derives its own under another ``purpose``."""
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"registration-link:" + nonce.encode(), hashlib.sha256).digest()
+    digest = hmac.new(key, f"{purpose}:{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
