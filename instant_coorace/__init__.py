@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.views import blueprint as registrations
     from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
+    from instant_coorace.support.views import blueprint as support_management
 
     for blueprint in (
         events,
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         staff_accounts,
         privacy_management,
         audit,
+        support_management,
     ):
         app.register_blueprint(blueprint)
 
