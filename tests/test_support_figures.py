@@ -164,3 +164,18 @@ def test_the_xlsx_holds_numbers(staff_client, supports):
     assert ("N'en ont utilisé aucun", 1) in [
         tuple(c.value for c in row) for row in usage.iter_rows()
     ]
+
+
+def test_the_demo_has_supports_in_both_years_and_one_member_at_its_full_allowance(app):
+    from instant_coorace.demo.supports import load_demo_supports
+
+    for number in range(8):
+        make_structure(f"Adhérente {number}")
+
+    assert load_demo_supports(dt.date(2026, 12, 1), seed=2025) == 12
+
+    for year in (2025, 2026):
+        usage = support_figures(dt.date(year, 1, 1), dt.date(year, 12, 31)).usage
+        assert len(usage.used_all) == 1, year
+        assert usage.used_all[0].minutes == 840
+        assert usage.used_some
