@@ -9,6 +9,7 @@ a value here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -22,6 +23,7 @@ from instant_coorace.extensions import db
 from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.support_builders import make_support, make_theme
 
 CSP = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; "
@@ -67,6 +69,7 @@ def world(app) -> World:
     registration = services.find_by_token(receipt.token)
     staff = make_staff("admin@coorace-occitanie.example.org", "phrase-de-passe", StaffRole.ADMIN)
     mail = queue_mail()
+    support = make_support(structure, make_theme(), dt.date(2026, 3, 3))
     values = {
         "slug": event.slug,
         "token": receipt.token,
@@ -78,6 +81,8 @@ def world(app) -> World:
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
+        "support_id": support.id,
+        "theme_id": support.theme_id,
     }
     return World(
         values,
