@@ -179,3 +179,22 @@ def test_the_demo_has_supports_in_both_years_and_one_member_at_its_full_allowanc
         assert len(usage.used_all) == 1, year
         assert usage.used_all[0].minutes == 840
         assert usage.used_some
+
+
+def test_the_figures_take_as_many_queries_for_many_supports_as_for_a_few(app):
+    from tests.test_query_counts import recorded_statements
+
+    theme = make_theme()
+
+    def statements() -> int:
+        with recorded_statements() as executed:
+            support_figures(*YEAR_2025)
+        return len(executed)
+
+    make_support(make_structure(), theme, dt.date(2025, 5, 5))
+    few = statements()
+    for number in range(30):
+        structure = make_structure(kinds=(K.ACI, K.AI), department=("09", "48", "75")[number % 3])
+        for month in (2, 7):
+            make_support(structure, theme, dt.date(2025, month, 1 + number % 28))
+    assert statements() == few

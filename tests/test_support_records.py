@@ -253,3 +253,20 @@ def test_the_pages_are_for_the_team_only(client):
     for address in (NEW, "/gestion/accompagnements/", "/gestion/accompagnements/bilan.xlsx"):
         response = client.get(address)
         assert response.status_code == 302 and "/gestion/connexion" in response.location
+
+
+def test_a_refused_new_name_is_shown_under_that_theme_with_what_was_typed(staff_client):
+    make_theme("RSE")
+    other = make_theme("Numérique")
+
+    response = staff_client.post(
+        f"/gestion/accompagnements/thematiques/{other.id}", data={"name": "rse"}
+    )
+
+    assert response.status_code == 422
+    shown = page(response)
+    assert f'<p class="error" id="theme-{other.id}-name-erreur">' in shown
+    assert "La thématique « rse » est déjà dans la liste." in shown
+    assert f'id="theme-{other.id}-name" name="name" value="rse"' in shown
+    assert f'href="#theme-{other.id}-name"' in shown
+    assert db.session.get(SupportTheme, other.id).name == "Numérique"

@@ -136,26 +136,35 @@ def list_themes():
         else:
             flash(f"La thématique « {theme.name} » est ajoutée.", "success")
             return redirect(url_for(".list_themes"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("support/themes.html", form=form, themes=themes.all_themes()), status
+    return _themes_page(form)
 
 
 @blueprint.post("/thematiques/<int:theme_id>")
 @staff_required
 def rename_theme(theme_id: int):
+    """Refused, the list comes back with the message under that theme's field."""
     form = ThemeForm()
-    if not form.validate_on_submit():
-        flash(form.name.errors[0] if form.name.errors else "Indiquez le nom.", "error")
-        return redirect(url_for(".list_themes"))
-    try:
-        theme = themes.rename_theme(theme_id, form.name.data)
-    except themes.ThemeNotFound as error:
-        return render_error(404, message=error.message)
-    except themes.ThemeError as error:
-        flash(error.message, "error")
-        return redirect(url_for(".list_themes"))
-    flash(f"La thématique s'appelle désormais « {theme.name} ».", "success")
-    return redirect(url_for(".list_themes"))
+    if form.validate_on_submit():
+        try:
+            theme = themes.rename_theme(theme_id, form.name.data)
+        except themes.ThemeNotFound as error:
+            return render_error(404, message=error.message)
+        except themes.ThemeError as error:
+            form.name.errors.append(error.message)
+        else:
+            flash(f"La thématique s'appelle désormais « {theme.name} ».", "success")
+            return redirect(url_for(".list_themes"))
+    return _themes_page(ThemeForm(formdata=None), renaming=(theme_id, form))
+
+
+def _themes_page(form: ThemeForm, renaming: tuple[int, ThemeForm] | None = None):
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "support/themes.html",
+        form=form,
+        themes=themes.all_themes(),
+        renaming=dict([renaming]) if renaming else {},
+    ), status
 
 
 @blueprint.post("/thematiques/<int:theme_id>/desactiver")
