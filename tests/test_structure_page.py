@@ -99,7 +99,7 @@ def test_everything_about_a_member_at_a_glance(staff_client):
     assert "Atelier RSE Atelier collectif" in page and "Camille Martin 1 Inscrit·e Absent·e" in page
     assert "Dominique Martin 2 Inscrit·e Non relevée" in page
     # Supports with this year's allowance.
-    assert f"Offre modulaire {this_year} : utilisé 0,5 jour sur 2 jours" in page
+    assert f"Offre modulaire {this_year} — jours utilisés : 0,5 sur 2 (3 h 30 sur 14 h)." in page
     assert "Plan d'action RSE" in page
     # Addresses that unsubscribed.
     assert "Adresses désabonnées des invitations (2)" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 import pytest
 import time_machine
@@ -46,7 +47,8 @@ def supports() -> int:
 
 
 def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    """The answer's HTML, entities decoded and spaces collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
 
 
 def test_a_support_in_half_days_or_hours_counts_against_the_year(staff_client):
@@ -62,9 +64,10 @@ def test_a_support_in_half_days_or_hours_counts_against_the_year(staff_client):
     assert minutes == [420, 420, 90]
     shown = page(staff_client.get(f"/gestion/annuaire/{structure.id}/synthese"))
     assert "Offre modulaire 2026" in shown
-    assert "utilisé 1,21 jour sur 2 jours" in shown  # 8 h 30 of 14 h
-    assert "(2,43 demi-journées (8 h 30))" in shown
-    assert "Reste 0,79 jour (1,57 demi-journée (5 h 30))" in shown
+    assert "jours utilisés : 1,21 sur 2 (8 h 30 sur 14 h)." in shown
+    assert "Reste 0,79 jour (5 h 30)" in shown
+    listing = page(staff_client.get("/gestion/accompagnements/"))
+    assert "2 demi-journées (7 h)" in listing and "1 h 30 (0,43 demi-journée)" in listing
 
 
 def test_the_allowance_follows_the_setting(make_app):

@@ -77,12 +77,19 @@ def half_days(minutes: int) -> str:
     return f"{french_number(count)} demi-journée{'s' if count >= 2 else ''}"
 
 
+def day_count(minutes: int) -> str:
+    """« 1,5 »: the days, as a number."""
+    return french_number(minutes / MINUTES_PER_DAY)
+
+
 def days(minutes: int) -> str:
     """« 1 jour », « 1,5 jour », « 2 jours »."""
-    count = minutes / MINUTES_PER_DAY
-    return f"{french_number(count)} jour{'s' if count >= 2 else ''}"
+    return f"{day_count(minutes)} jour{'s' if minutes >= 2 * MINUTES_PER_DAY else ''}"
 
 
 def both(minutes: int) -> str:
-    """« 1 demi-journée (3 h 30) »: the two ways the team counts."""
-    return f"{half_days(minutes)} ({hours(minutes)})"
+    """The two ways the team counts, the one it was typed in first:
+    « 2 demi-journées (7 h) », « 3 h (0,86 demi-journée) »."""
+    if minutes % MINUTES_PER_HALF_DAY == 0:
+        return f"{half_days(minutes)} ({hours(minutes)})"
+    return f"{hours(minutes)} ({half_days(minutes)})"

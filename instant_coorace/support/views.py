@@ -233,6 +233,7 @@ def _download(render, extension: str, mimetype: str):
 
 blueprint.add_app_template_filter(durations.both, "support_duration")
 blueprint.add_app_template_filter(durations.days, "support_days")
+blueprint.add_app_template_filter(durations.day_count, "support_day_count")
 blueprint.add_app_template_filter(durations.half_days, "support_half_days")
 blueprint.add_app_template_filter(durations.hours, "support_hours")
 blueprint.add_app_template_filter(durations.french_number, "support_number")
