@@ -5,6 +5,14 @@ department and by structure kind, and how much of their days the members used.
 aggregate queries whatever the number of supports or structures; the yearly
 figures page (``reports``) and this domain's own page both show them, and
 ``support/export.py`` turns them into CSV and XLSX.
+
+To show them in another page::
+
+    figures = support_figures(start, end)
+    render_template(..., support_figures=figures, support_tables=figure_tables(figures))
+    {% include "support/_figures.html" %}
+
+and ``export.add_sheets(workbook, figures)`` adds their sheets to a workbook.
 """
 
 from __future__ import annotations
