@@ -109,6 +109,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # A staff session ends after this many hours without a request (sliding);
         # the session cookie's lifetime follows (see ``create_app``).
         "STAFF_SESSION_IDLE_HOURS": float(env.get("STAFF_SESSION_IDLE_HOURS", "8")),
+        # Days of individual support (« offre modulaire ») per member and calendar year.
+        "SUPPORT_DAYS_PER_YEAR": float(env.get("SUPPORT_DAYS_PER_YEAR", "2")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
         "PUBLIC_REGISTRATION_RATE_LIMIT": env.get("PUBLIC_REGISTRATION_RATE_LIMIT", "20/minute"),

@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.views import blueprint as registrations
     from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
+    from instant_coorace.support.views import blueprint as support_management
 
     for blueprint in (
         events,
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         series_views.blueprint,
         series_views.management,
+        support_management,
     ):
         app.register_blueprint(blueprint)
 

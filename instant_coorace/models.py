@@ -8,6 +8,7 @@ from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffSession, StaffUser
+from instant_coorace.support.models import Support, SupportTheme
 
 __all__ = [
     "AuditEntry",
@@ -24,5 +25,7 @@ __all__ = [
     "StaffUser",
     "Structure",
     "StructureKindRow",
+    "Support",
+    "SupportTheme",
     "Unsubscription",
 ]

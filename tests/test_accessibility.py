@@ -26,11 +26,12 @@ from instant_coorace.staff.models import StaffRole
 from tests.browser import DESKTOP, NARROW, chromium, expect, new_page  # noqa: F401
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
 from tests.live_server import live_server  # noqa: F401 - fixture
+from tests.support_builders import make_support, make_theme
 
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -53,6 +54,7 @@ class Site:
     series_id: int
     series_slug: str
     follower_token: str
+    support_id: int
 
 
 def build_site() -> Site:
@@ -86,6 +88,7 @@ def build_site() -> Site:
     follower_token = following.follower_token(follower)
     db.session.add(follower)
     db.session.commit()
+    support = make_support(structure, make_theme("Fonds européens"), dt.date(2026, 3, 3))
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
@@ -99,6 +102,7 @@ def build_site() -> Site:
         series_id=series.id,
         series_slug=series.slug,
         follower_token=follower_token,
+        support_id=support.id,
     )
 
 
@@ -158,6 +162,20 @@ def page_urls(site: Site) -> dict[str, list[str]]:
             url_for("member_management.edit_structure", structure_id=site.structure_id)
         ],
         "member_management.import_structures": [url_for("member_management.import_structures")],
+        "member_management.structure_page": [
+            url_for("member_management.structure_page", structure_id=site.structure_id)
+        ],
+        "support_management.list_supports": [
+            url_for("support_management.list_supports", annee=2026)
+        ],
+        "support_management.new_support": [url_for("support_management.new_support")],
+        "support_management.edit_support": [
+            url_for("support_management.edit_support", support_id=site.support_id)
+        ],
+        "support_management.list_themes": [url_for("support_management.list_themes")],
+        "support_management.figures": [
+            url_for("support_management.figures", du="2026-01-01", au="2026-12-31")
+        ],
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
         "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
         "audit.journal": [url_for("audit.journal")],

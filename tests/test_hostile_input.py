@@ -13,6 +13,7 @@ registration to cancel) stays, as it would on a real site.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import itertools
 import re
@@ -27,14 +28,17 @@ from sqlalchemy import String, Text, select
 
 from instant_coorace.events.models import Series
 from instant_coorace.extensions import db
+from instant_coorace.members.models import Structure
 from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffRole, StaffUser
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
 from tests.live_server import form_values
+from tests.support_builders import make_support, make_theme
 from tests.test_event_management import training_form
 
 PASSWORD = "mot-de-passe-solide"
+TODAY = dt.date(2026, 3, 3)
 SETTINGS = settings(
     max_examples=60,
     deadline=None,
@@ -200,6 +204,10 @@ class World:
     def number(self) -> int:
         return next(self.numbers)
 
+    def support_id(self) -> int:
+        theme = make_theme(f"Thématique {self.number()}")
+        return make_support(db.session.get(Structure, self.structure_id), theme, TODAY).id
+
     def registration(self, event_id: int) -> tuple[int, str]:
         receipt = registrations.register(event_id, applicant(f"monde-{self.number()}"))
         return receipt.registration_id, receipt.token
@@ -237,6 +245,8 @@ class World:
             "mail_id": lambda: queue_mail(f"exemple-{self.number()}").id,
             "account_id": lambda: self.colleague_id,
             "series_id": lambda: self.series.id,
+            "support_id": lambda: self.support_id(),
+            "theme_id": lambda: make_theme(f"Thématique {self.number()}").id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
         }[name]()
@@ -359,6 +369,23 @@ def structure_fields(world: World) -> dict[str, tuple[str, str]]:
     }
 
 
+def support_fields(world: World) -> dict[str, tuple[str, str]]:
+    return {
+        "structure_id": ("choice", str(world.structure_id)),
+        "given_on": ("date", TODAY.isoformat()),
+        "duration": ("text", "1,5"),
+        "unit": ("choice", "half_days"),
+        "theme_id": ("choice", str(make_theme(f"Thématique {world.number()}").id)),
+        "staff_user_id": ("choice", str(world.admin_id)),
+        "note": ("lines", "Appui au dossier FSE+."),
+        "confirm_over_allowance": ("raw", "y"),
+    }
+
+
+def theme_fields(world: World) -> dict[str, tuple[str, str]]:
+    return {"name": ("text", f"Thématique {world.number()}")}
+
+
 FORMS: dict[str, FormSpec] = {
     "registrations.register": FormSpec(applicant_fields, anonymous=True),
     "registrations.hand_over": FormSpec(applicant_fields, anonymous=True),
@@ -421,6 +448,13 @@ FORMS: dict[str, FormSpec] = {
     "series.confirm": FormSpec(no_fields, anonymous=True),
     "series.stop_following": FormSpec(no_fields, anonymous=True),
     "series.follow_as_registrant": FormSpec(no_fields, anonymous=True, fresh=False),
+    "support_management.new_support": FormSpec(support_fields),
+    "support_management.edit_support": FormSpec(support_fields),
+    "support_management.delete_support": FormSpec(no_fields),
+    "support_management.list_themes": FormSpec(theme_fields),
+    "support_management.rename_theme": FormSpec(theme_fields),
+    "support_management.deactivate_theme": FormSpec(no_fields),
+    "support_management.reactivate_theme": FormSpec(no_fields),
 }
 
 

@@ -9,6 +9,7 @@ a value here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -24,6 +25,7 @@ from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.support_builders import make_support, make_theme
 
 CSP = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; "
@@ -75,6 +77,7 @@ def world(app) -> World:
     follower_token = following.follower_token(follower)
     db.session.add(follower)
     db.session.commit()
+    support = make_support(structure, make_theme(), dt.date(2026, 3, 3))
     values = {
         "slug": event.slug,
         "token": receipt.token,
@@ -87,6 +90,8 @@ def world(app) -> World:
         "person_id": registration.person_id,
         "filename": "site.css",
         "series_id": series.id,
+        "support_id": support.id,
+        "theme_id": support.theme_id,
     }
     return World(
         values,

@@ -28,6 +28,9 @@ class AuditAction(enum.StrEnum):
     DIRECTORY_IMPORTED = "directory_imported"
     REGISTRANTS_EXPORTED = "registrants_exported"
     EVENT_CANCELLED = "event_cancelled"
+    SUPPORT_RECORDED = "support_recorded"
+    SUPPORT_CHANGED = "support_changed"
+    SUPPORT_DELETED = "support_deleted"
 
 
 class AuditEntry(db.Model):
@@ -65,4 +68,7 @@ ACTION_LABELS = {
     AuditAction.DIRECTORY_IMPORTED: "Annuaire importé",
     AuditAction.REGISTRANTS_EXPORTED: "Liste des inscrit·es exportée",
     AuditAction.EVENT_CANCELLED: "Événement annulé",
+    AuditAction.SUPPORT_RECORDED: "Accompagnement enregistré",
+    AuditAction.SUPPORT_CHANGED: "Accompagnement modifié",
+    AuditAction.SUPPORT_DELETED: "Accompagnement supprimé",
 }

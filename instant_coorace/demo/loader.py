@@ -18,6 +18,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.demo.calendar_2025 import PastEvent, read_calendar
 from instant_coorace.demo.people import DemoPerson, staff_of_structures
 from instant_coorace.demo.series_followers import load_series_followers
+from instant_coorace.demo.supports import load_demo_supports
 from instant_coorace.demo.upcoming import PROGRAMME, UpcomingEvent
 from instant_coorace.events import services as event_services
 from instant_coorace.events.drafts import EventDraft, ProgrammeDraft, SessionDraft
@@ -67,6 +68,7 @@ def load_demo(today: dt.date | None = None, seed: int = 2025) -> DemoSummary:
     past = [_load_past_event(row, people, rng) for row in read_calendar()]
     upcoming = [_load_upcoming_event(spec, today, people, rng) for spec in PROGRAMME]
     load_series_followers(rng)
+    load_demo_supports(today, seed)
     return DemoSummary(
         structures=db.session.scalar(select(func.count()).select_from(Structure)),
         past_events=len(past),

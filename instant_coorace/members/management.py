@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import (
@@ -16,6 +17,8 @@ from flask import (
 )
 
 from instant_coorace.errors import render_error
+from instant_coorace.formatting import PARIS
+from instant_coorace.http_headers import personal_data
 from instant_coorace.members import services
 from instant_coorace.members.forms import (
     DirectoryFilterForm,
@@ -24,6 +27,7 @@ from instant_coorace.members.forms import (
     StructureForm,
 )
 from instant_coorace.members.importer import ImportFileError
+from instant_coorace.members.structure_page import structure_overview
 from instant_coorace.pagination import requested_page
 from instant_coorace.staff.auth import admin_required, staff_required
 
@@ -90,6 +94,18 @@ def edit_structure(structure_id: int):
             flash(f"La fiche de « {form.name.data} » a été enregistrée.", "success")
             return redirect(url_for(".list_structures"))
     return render_template("members/edit.html", form=form, structure=structure)
+
+
+@blueprint.get("/<int:structure_id>/synthese")
+@staff_required
+@personal_data
+def structure_page(structure_id: int):
+    """Everything about one structure at a glance (``members/structure_page.py``)."""
+    try:
+        overview = structure_overview(structure_id, dt.datetime.now(PARIS).date())
+    except services.StructureNotFound as error:
+        return render_error(404, message=error.message)
+    return render_template("members/structure.html", overview=overview)
 
 
 @blueprint.post("/<int:structure_id>/desactiver")
