@@ -209,6 +209,7 @@ class World:
                 "token": self.token,
                 "structure_id": self.structure_id,
                 "mail_id": self.mail_id,
+                "session_id": self.event.sessions[0].id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
             }
             if name in fixed:
@@ -229,6 +230,7 @@ class World:
         return {
             "structure_id": lambda: make_structure().id,
             "mail_id": lambda: queue_mail(f"exemple-{self.number()}").id,
+            "session_id": lambda: self.event_of_example.sessions[0].id,
             "account_id": lambda: self.colleague_id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
@@ -402,6 +404,13 @@ FORMS: dict[str, FormSpec] = {
     "staff_accounts.reset_password": FormSpec(no_fields),
     "staff_accounts.set_role": FormSpec(lambda world: {"role": ("choice", "team")}),
     "privacy_management.erase": FormSpec(no_fields),
+    "check_in.mark_present": FormSpec(lambda world: {"q": ("text", "Martin")}),
+    "check_in.undo": FormSpec(lambda world: {"q": ("text", "")}),
+    "check_in.walk_in": FormSpec(staff_registration_fields),
+    "check_in.scanned": FormSpec(lambda world: {"session": ("int", "")}),
+    "attendance_overview.mark": FormSpec(
+        lambda world: {"status": ("choice", "excused"), "reason": ("text", "Arrêt maladie")}
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.attendance.qr import check_in_qr_for_mail
 from instant_coorace.calendar import ics
 from instant_coorace.calendar.entries import (
     CalendarEntry,
@@ -319,6 +320,9 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "registration": registration,
         "person": greeted,
         "manage_url": manage_url,
+        "check_in_qr": check_in_qr_for_mail(mail.dedup_key, registration)
+        if holder and notice is Notice.CONFIRMED
+        else None,
         "show_visio_link": holder
         and registration.shows_visio_link
         and notice is not Notice.EVENT_CANCELLED,
