@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, StringField
+from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from instant_coorace.attendance.models import AttendanceStatus
@@ -14,7 +14,7 @@ from instant_coorace.forms import SiteForm
 class MarkAbsenceForm(SiteForm):
     status = RadioField(
         "Présence",
-        choices=[(status.value, STATUS[status]) for status in MARKABLE],
+        choices=[SelectChoice(status.value, STATUS[status]) for status in MARKABLE],
         validators=[DataRequired("Choisissez « Absent·e » ou « Excusé·e ».")],
     )
     reason = StringField(
