@@ -16,6 +16,7 @@ from flask import Flask
 
 import config
 from instant_coorace import create_app
+from instant_coorace.attendance.check_in_links import check_in_token
 from instant_coorace.calendar import feeds
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -78,12 +79,15 @@ def world(app) -> World:
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
+        "session_id": event.sessions[0].id,
     }
     return World(
         values,
         values_by_endpoint={
             "calendar.personal_feed": {"token": feeds.issue_feed_token(registration.person_id)},
             "calendar.series_feed": {"slug": series.slug},
+            "check_in.scanned": {"token": check_in_token(registration)},
+            "check_in_code.qr_image": {"token": check_in_token(registration)},
         },
         staff_session_id=staff.get_id(),
     )
