@@ -3,13 +3,16 @@ walk-ins, and what a scanned QR code leads to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from instant_coorace.attendance.check_in_links import check_in_token, check_in_url
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
+from instant_coorace.database import utcnow
 from instant_coorace.events.models import EventFormat
 from instant_coorace.extensions import db
 from instant_coorace.registrations import services
@@ -244,3 +247,45 @@ def test_a_seat_handed_over_gets_a_new_code_and_the_old_one_leads_nowhere(app, s
     assert new.removeprefix("http://localhost") != old
     assert staff_client.get(old).status_code == 404
     assert staff_client.get(new.removeprefix("http://localhost")).status_code == 200
+
+
+def test_a_walk_in_is_taken_after_registration_closed(app, staff_client):
+    event = _event(registration_closes_at=utcnow() - dt.timedelta(days=1))
+    session = event.sessions[0]
+    form = {
+        "email": "retard@aci.example.org",
+        "first_name": "Léa",
+        "last_name": "Roux",
+        "structure_id": "",
+        "other_structure_name": "EI Le Relais",
+        "job_title": "Directrice",
+    }
+
+    added = staff_client.post(_page(event, session, "/sur-place"), data=form, follow_redirects=True)
+
+    assert "Léa Roux : inscrit·e sur place et présent·e." in _text(added)
+    assert len(_rows(session.id)) == 1
+
+
+def test_the_door_list_reads_the_same_for_3_or_40_registrants(app, staff_client):
+    small, large = _event(capacity=None), _event(capacity=None)
+    for n in range(3):
+        services.register(small.id, applicant(f"s{n}"))
+    for n in range(40):
+        services.register(large.id, applicant(f"l{n}"))
+
+    urls = [_page(event, event.sessions[0], "?q=Camille") for event in (small, large)]
+
+    def statements(url: str) -> int:
+        seen = []
+        db.session.remove()
+        listen = lambda *args: seen.append(args[2])  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert staff_client.get(url).status_code == 200
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listen)
+        return len(seen)
+
+    staff_client.get(urls[0])  # the logged-in user is then cached
+    assert statements(urls[0]) == statements(urls[1])
