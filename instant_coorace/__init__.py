@@ -89,6 +89,7 @@ def retry_after_header(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
+    from instant_coorace.attendance import check_in_views, overview_views, qr_views
     from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
@@ -120,6 +121,9 @@ def register_blueprints(app: Flask) -> None:
         series_views.blueprint,
         series_views.management,
         support_management,
+        check_in_views.blueprint,
+        overview_views.blueprint,
+        qr_views.blueprint,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,14 +14,17 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import url_for
+from flask import current_app, url_for
 
+from instant_coorace.attendance.check_in import check_in
+from instant_coorace.attendance.check_in_links import check_in_token
 from instant_coorace.database import utcnow
-from instant_coorace.events.models import EventFormat, EventKind, Series
+from instant_coorace.events.models import Event, EventFormat, EventKind, Series
 from instant_coorace.extensions import db
 from instant_coorace.invitations import following
 from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.registrations import services as registrations
+from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffRole
 from tests.browser import DESKTOP, NARROW, chromium, expect, new_page  # noqa: F401
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
@@ -32,6 +35,7 @@ axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
 NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -190,6 +194,46 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         ],
         "privacy_management.person": [
             url_for("privacy_management.person", person_id=site.person_id)
+        ],
+        **attendance_pages(site),
+    }
+
+
+def attendance_pages(site: Site) -> dict[str, list[str]]:
+    """The door's check-in pages and the attendance overview, someone checked in."""
+    event = site.instant_id
+    session = db.session.get(Event, event).sessions[0].id
+    check_in(site.registration_id, session, None)
+    training_session = db.session.get(Event, site.training_id).sessions[0].id
+    registration = db.session.get(Registration, site.registration_id)
+    secret = current_app.config["SECRET_KEY"]
+    current_app.config["SECRET_KEY"] = "live-server-test-secret"  # the code as served
+    try:
+        token = check_in_token(registration)
+    finally:
+        current_app.config["SECRET_KEY"] = secret
+    door = {"event_id": event, "session_id": session}
+    return {
+        "check_in.door": [url_for("check_in.door", event_id=event)],
+        "check_in.session_list": [
+            url_for("check_in.session_list", **door),
+            url_for("check_in.session_list", **door, q="introuvable"),
+        ],
+        "check_in.walk_in": [url_for("check_in.walk_in", **door)],
+        "check_in.scanned": [url_for("check_in.scanned", token=token)],
+        "attendance_overview.event_overview": [
+            url_for("attendance_overview.event_overview", event_id=site.training_id)
+        ],
+        "attendance_overview.session_overview": [
+            url_for("attendance_overview.session_overview", **door),
+            url_for(
+                "attendance_overview.session_overview",
+                event_id=site.training_id,
+                session_id=training_session,
+            ),
+        ],
+        "attendance_overview.mark": [
+            url_for("attendance_overview.mark", **door, registration_id=site.registration_id)
         ],
     }
 

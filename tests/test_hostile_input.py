@@ -223,6 +223,7 @@ class World:
                 "structure_id": self.structure_id,
                 "mail_id": self.mail_id,
                 "series_id": self.series.id,
+                "session_id": self.event.sessions[0].id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
             }
             if name in fixed:
@@ -243,6 +244,7 @@ class World:
         return {
             "structure_id": lambda: make_structure().id,
             "mail_id": lambda: queue_mail(f"exemple-{self.number()}").id,
+            "session_id": lambda: self.event_of_example.sessions[0].id,
             "account_id": lambda: self.colleague_id,
             "series_id": lambda: self.series.id,
             "support_id": lambda: self.support_id(),
@@ -455,6 +457,13 @@ FORMS: dict[str, FormSpec] = {
     "support_management.rename_theme": FormSpec(theme_fields),
     "support_management.deactivate_theme": FormSpec(no_fields),
     "support_management.reactivate_theme": FormSpec(no_fields),
+    "check_in.mark_present": FormSpec(lambda world: {"q": ("text", "Martin")}),
+    "check_in.undo": FormSpec(lambda world: {"q": ("text", "")}),
+    "check_in.walk_in": FormSpec(staff_registration_fields),
+    "check_in.scanned": FormSpec(lambda world: {"session": ("int", "")}),
+    "attendance_overview.mark": FormSpec(
+        lambda world: {"status": ("choice", "excused"), "reason": ("text", "Arrêt maladie")}
+    ),
 }
 
 

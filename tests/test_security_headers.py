@@ -17,6 +17,7 @@ from flask import Flask
 
 import config
 from instant_coorace import create_app
+from instant_coorace.attendance.check_in_links import check_in_token
 from instant_coorace.calendar import feeds
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -92,6 +93,7 @@ def world(app) -> World:
         "series_id": series.id,
         "support_id": support.id,
         "theme_id": support.theme_id,
+        "session_id": event.sessions[0].id,
     }
     return World(
         values,
@@ -102,6 +104,8 @@ def world(app) -> World:
             "series.follow": {"slug": series.slug},
             "series.confirm": {"token": follower_token},
             "series.stop_following": {"token": follower_token},
+            "check_in.scanned": {"token": check_in_token(registration)},
+            "check_in_code.qr_image": {"token": check_in_token(registration)},
         },
         staff_session_id=staff.get_id(),
     )

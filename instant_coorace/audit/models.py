@@ -31,6 +31,7 @@ class AuditAction(enum.StrEnum):
     SUPPORT_RECORDED = "support_recorded"
     SUPPORT_CHANGED = "support_changed"
     SUPPORT_DELETED = "support_deleted"
+    ATTENDANCE_EXPORTED = "attendance_exported"
 
 
 class AuditEntry(db.Model):
@@ -71,4 +72,5 @@ ACTION_LABELS = {
     AuditAction.SUPPORT_RECORDED: "Accompagnement enregistré",
     AuditAction.SUPPORT_CHANGED: "Accompagnement modifié",
     AuditAction.SUPPORT_DELETED: "Accompagnement supprimé",
+    AuditAction.ATTENDANCE_EXPORTED: "Présences exportées",
 }

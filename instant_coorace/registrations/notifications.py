@@ -24,6 +24,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.attendance.qr import check_in_qr_for_mail
 from instant_coorace.calendar import ics
 from instant_coorace.calendar.entries import (
     CalendarEntry,
@@ -328,6 +329,9 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "waits_for_structure_seat": notice is Notice.WAITLISTED
         and structure_seats_taken(registration),
         "series_follow_url": follow_url,
+        "check_in_qr": check_in_qr_for_mail(mail.dedup_key, registration)
+        if holder and notice is Notice.CONFIRMED
+        else None,
         "show_visio_link": holder
         and registration.shows_visio_link
         and notice is not Notice.EVENT_CANCELLED,

@@ -71,7 +71,8 @@ def register(
     """Register ``applicant`` to ``event`` (its id, or the slug of its public page):
     a confirmed seat if one is free, else the waiting list.
 
-    Staff registrations skip the opening window and the audience rule, not capacity.
+    Staff registrations skip the opening window and the audience rule, not capacity;
+    walk-ins (``ON_SITE``) skip capacity too.
     Someone already registered through the public form gets their link again by
     email (at most hourly) and ``AlreadyRegistered``. The registration keeps what
     the applicant gave; a person already known keeps their record as it is (only
@@ -87,7 +88,7 @@ def register(
             locked.status is EventStatus.DRAFT and source is not RegistrationSource.STAFF
         ):
             raise errors.EventNotFound()
-        if source is not RegistrationSource.STAFF:
+        if source not in (RegistrationSource.STAFF, RegistrationSource.ON_SITE):
             _check_open(locked)
             _check_audience(locked, structure)
         elif locked.status is EventStatus.CANCELLED:
@@ -120,7 +121,10 @@ def _place(
     registration of theirs is reused); returns the registration's id and status."""
     declaration = _declaration(applicant, structure)
     person_id = placement.person_id_for(email, declaration)
-    has_seat = situation.has_seat(event, structure is not None)
+    # Someone checked in at the door is in the room: a seat, whatever the capacity.
+    has_seat = source is RegistrationSource.ON_SITE or situation.has_seat(
+        event, structure is not None
+    )
     status = RegistrationStatus.CONFIRMED if has_seat else RegistrationStatus.WAITLISTED
     registration_id = placement.save_registration(
         event.id,
