@@ -25,7 +25,12 @@ J7, J1, H1 = (kind.value for kind in ReminderKind)
 A, B = "personne1@adherent.example.org", "personne2@adherent.example.org"
 
 # The last Sundays of March and October 2025 and 2026, when clocks change.
-CLOCK_CHANGES = [dt.date(2025, 3, 30), dt.date(2025, 10, 26), dt.date(2026, 3, 29), dt.date(2026, 10, 25)]
+CLOCK_CHANGES = [
+    dt.date(2025, 3, 30),
+    dt.date(2025, 10, 26),
+    dt.date(2026, 3, 29),
+    dt.date(2026, 10, 25),
+]
 
 
 @pytest.mark.parametrize("day", CLOCK_CHANGES, ids=str)
