@@ -185,9 +185,13 @@ def render_follow_up(mail: OutgoingMail) -> Rendered | None:
 
 
 def _confirmed_registration(mail: OutgoingMail) -> Registration | None:
+    """The mail's registration, if it still holds a seat at a published event for
+    the person the mail was queued to (a seat handed over since is the
+    colleague's, with a link the previous holder must not get)."""
     registration = db.session.get(Registration, mail.registration_id or 0)
     if (
         registration is None
+        or registration.person.email.lower() != mail.to_email.lower()
         or registration.status is not RegistrationStatus.CONFIRMED
         or registration.event.status is not EventStatus.PUBLISHED
         or registration.event.starts_at is None
