@@ -178,3 +178,31 @@ def test_once_attendance_was_taken_the_follow_up_goes_to_those_present(app):
     html = follow_up.get_body(preferencelist=("html",)).get_content()
     assert "<strong>à toutes et à tous</strong>" in html
     assert not any(p.get_content_type() == "text/calendar" for p in follow_up.walk())
+
+
+def test_a_follow_up_turned_off_by_the_team_is_not_sent(app):
+    with time_machine.travel(paris(2031, 3, 20, 12), tick=False) as clock:
+        event_id = event_on(dt.date(2031, 4, 3), 10)
+        services.register(event_id, applicant(1))
+        reminder_services.save_plan(
+            event_id,
+            reminder_services.PlanValues(
+                week_before=False, day_before=False, hour_before=False, follow_up_enabled=False
+            ),
+        )
+        clock.move_to(paris(2031, 4, 4, 9))
+        scan()
+    assert kept(event_id) == []
+
+
+def test_a_title_with_markup_is_shown_as_text_in_the_reminder(app):
+    with time_machine.travel(paris(2031, 3, 20, 12), tick=False) as clock:
+        event_id = event_on(dt.date(2031, 4, 3), 10, title="Atelier <b>RSE</b> & co")
+        services.register(event_id, applicant(1))
+        clock.move_to(paris(2031, 4, 2, 10))
+        scan()
+    [reminder] = emls(app, "reminder_day_before")
+    html = reminder.get_body(preferencelist=("html",)).get_content()
+    assert "<b>RSE</b>" not in html
+    assert "Atelier &lt;b&gt;RSE&lt;/b&gt; &amp; co" in html
+    assert "« Atelier <b>RSE</b> & co »" in text_of(reminder)
