@@ -102,6 +102,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "MAIL_LEASE_SECONDS": int(env.get("MAIL_LEASE_SECONDS", "600")),
         "MAIL_TIMEOUT_SECONDS": int(env.get("MAIL_TIMEOUT_SECONDS", "30")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        # A reminder the worker finds more than this many minutes after its time (it
+        # was stopped) is dropped, not sent late; staff see the drop.
+        "REMINDER_GRACE_MINUTES": int(env.get("REMINDER_GRACE_MINUTES", "30")),
         # How many reverse proxies (nginx, Caddy) stand in front of the application:
         # only that many X-Forwarded-For/-Proto/-Host entries are believed. 0 (no
         # proxy) ignores them all, since anyone can send them.

@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.management import blueprint as registration_management
     from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
+    from instant_coorace.reminders.views import blueprint as reminders
     from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
     from instant_coorace.support.views import blueprint as support_management
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         check_in_views.blueprint,
         overview_views.blueprint,
         qr_views.blueprint,
+        reminders,
     ):
         app.register_blueprint(blueprint)
 

@@ -7,6 +7,7 @@ from instant_coorace.invitations.models import SeriesFollower, Unsubscription
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
+from instant_coorace.reminders.models import ReminderPlan
 from instant_coorace.staff.models import StaffSession, StaffUser
 from instant_coorace.support.models import Support, SupportTheme
 
@@ -18,6 +19,7 @@ __all__ = [
     "Person",
     "ProgrammeItem",
     "Registration",
+    "ReminderPlan",
     "Series",
     "SeriesFollower",
     "SessionAttendance",

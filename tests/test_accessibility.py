@@ -160,6 +160,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
             )
         ],
         "registrant_messages.write": [url_for("registrant_messages.write", event_id=event)],
+        "reminders.manage_reminders": [url_for("reminders.manage_reminders", event_id=event)],
         "member_management.list_structures": [url_for("member_management.list_structures")],
         "member_management.new_structure": [url_for("member_management.new_structure")],
         "member_management.edit_structure": [

@@ -356,6 +356,19 @@ def message_fields(world: World) -> dict[str, tuple[str, str]]:
     }
 
 
+def reminder_plan_fields(world: World) -> dict[str, tuple[str, str]]:
+    return {
+        "week_before": ("choice", "y"),
+        "day_before": ("choice", "y"),
+        "access_info": ("lines", "Tram B, arrêt Compans."),
+        "follow_up_enabled": ("choice", "y"),
+        "follow_up_message": ("lines", "Merci de votre venue !"),
+        "replay_url": ("text", "https://replay.example.org/avril"),
+        "survey_url": ("text", "https://sondage.example.org/avril"),
+        "follow_up_delay_hours": ("int", "24"),
+    }
+
+
 def structure_fields(world: World) -> dict[str, tuple[str, str]]:
     return {
         "name": ("text", f"Structure {world.number()}"),
@@ -418,6 +431,7 @@ FORMS: dict[str, FormSpec] = {
     "registration_management.promote": FormSpec(no_fields),
     "registration_management.cancel": FormSpec(no_fields),
     "registrant_messages.write": FormSpec(message_fields),
+    "reminders.manage_reminders": FormSpec(reminder_plan_fields),
     "member_management.new_structure": FormSpec(structure_fields),
     "member_management.edit_structure": FormSpec(structure_fields),
     "member_management.deactivate_structure": FormSpec(no_fields),

@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from dateutil.easter import easter
-
 from instant_coorace.events.models import Audience, EventFormat, EventKind
+from instant_coorace.workdays import is_working_day
 
 TUESDAY_TO_THURSDAY = frozenset({1, 2, 3})
 MONDAY_TO_FRIDAY = frozenset(range(5))
@@ -64,20 +63,6 @@ class UpcomingEvent:
         ):
             first += dt.timedelta(days=1)
         return [first + dt.timedelta(days=slot.day) for slot in self.slots]
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Monday to Friday, and not a public holiday in metropolitan France."""
-    return day.weekday() < 5 and day not in french_public_holidays(day.year)
-
-
-def french_public_holidays(year: int) -> set[dt.date]:
-    fixed = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
-    easter_sunday = easter(year)
-    moving = {
-        easter_sunday + dt.timedelta(days=n) for n in (1, 39, 50)
-    }  # Monday, Ascension, Whit Monday
-    return {dt.date(year, month, day) for month, day in fixed} | moving
 
 
 def _instant(days: int, hour: int, programme: tuple[str, ...]) -> UpcomingEvent:

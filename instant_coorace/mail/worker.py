@@ -73,11 +73,22 @@ PERIODIC_JOBS: tuple[Callable[[], object], ...] = (
     deliver_due_mail,
     anonymise_when_due,
 )
-"""What the worker does on every tick, in order. Finding due reminders belongs here too."""
+"""What the worker does on every tick, in order, after the mail producers."""
+
+_mail_producers: list[Callable[[], object]] = []
+
+
+def register_mail_producer(job: Callable[[], object]) -> None:
+    """Have the worker run ``job`` on every tick, before rendering and delivery,
+    so that what it puts in the outbox (due reminders, say) leaves in the same
+    tick. The dependency points from the domains to the mail package: a domain
+    registers its job when imported, and the mail package never imports it."""
+    if job not in _mail_producers:
+        _mail_producers.append(job)
 
 
 def run_jobs() -> None:
-    for job in PERIODIC_JOBS:
+    for job in (*_mail_producers, *PERIODIC_JOBS):
         job()
 
 
