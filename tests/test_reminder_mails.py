@@ -5,6 +5,7 @@ follow-up only to those who came and did not unsubscribe."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def test_an_in_person_reminder_gives_the_place_the_access_and_the_programme(app)
     assert "Tram B, arrêt Compans" in text
     assert "9 h 45 — Accueil café" in text
     assert "visio" not in text.lower()
+    html = reminder.get_body(preferencelist=("html",)).get_content()
+    assert "montrez ce QR code" in html
+    assert re.search(r'<img src="http://localhost/presence/qr/[^"]+\.png"', html)
 
 
 def test_a_reminder_turned_off_by_the_team_is_not_sent(app):

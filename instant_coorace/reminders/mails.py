@@ -21,6 +21,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.attendance.qr import check_in_qr_for_mail
 from instant_coorace.calendar import ics
 from instant_coorace.calendar.entries import session_entries
 from instant_coorace.database import utcnow
@@ -129,6 +130,7 @@ def render_reminder(mail: OutgoingMail) -> Rendered | None:
         "show_visio_link": show_visio_link,
         "in_person": event.format is not EventFormat.ONLINE,
         "access_info": plan.access_info if plan else "",
+        "check_in_qr": check_in_qr_for_mail(mail.dedup_key, registration),
         "calendar_method": "REQUEST",
     }
     organizer = parse_sender(current_app.config["MAIL_DEFAULT_SENDER"])
