@@ -26,6 +26,7 @@ from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending, render_pending
 from instant_coorace.mail.worker import deliver_due_mail
 from instant_coorace.registrations import services
+from instant_coorace.reminders import services as reminder_services
 from tests.builders import applicant, make_event, make_structure, webinar_draft
 from tests.calendar_parsers import ReadCalendar, read_everywhere
 from tests.live_server import form_values
@@ -439,13 +440,36 @@ def test_a_change_nobody_can_see_sends_nothing(app, inbox):
 # --- No promise of what does not exist ---------------------------------------------
 
 
-def test_pages_promise_no_reminder_emargement_or_attestation_yet(client):
-    event = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/x")
-    form = page(client.get(f"/evenements/{event.slug}/inscription"))
+def _confirmation_page(client, event) -> str:
     confirmation = client.post(f"/evenements/{event.slug}/inscription", data=form_values(1))
     assert confirmation.status_code == 303, page(confirmation)
-    confirmed = page(client.get(confirmation.headers["Location"]))
+    return page(client.get(confirmation.headers["Location"]))
+
+
+def test_the_confirmation_promises_the_reminders_still_ahead_and_only_those(client):
+    online = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/x")
+    assert (
+        "Nous vous le rappellerons par e-mail une semaine avant, la veille et une heure avant, "
+        "avec le lien de connexion." in _confirmation_page(client, online)
+    )
+    soon = make_event(event_format=EventFormat.IN_PERSON, starts_in=dt.timedelta(hours=30))
+    confirmed = _confirmation_page(client, soon)
+    assert "Nous vous le rappellerons par e-mail la veille." in confirmed
+    assert "une semaine avant" not in confirmed
+
+    quiet = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/y")
+    reminder_services.save_plan(
+        quiet.id,
+        reminder_services.PlanValues(week_before=False, day_before=False, hour_before=False),
+    )
+    assert "rappel" not in _confirmation_page(client, quiet).lower()
+
+
+def test_pages_promise_no_emargement_or_attestation_yet(client):
+    event = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/x")
+    form = page(client.get(f"/evenements/{event.slug}/inscription"))
+    confirmed = _confirmation_page(client, event)
     assert "Votre inscription est confirmée" in confirmed
-    for promise in ("rappel", "émargement", "attestation", "certificat"):
+    for promise in ("émargement", "attestation", "certificat"):
         assert promise not in form.lower()
         assert promise not in confirmed.lower()

@@ -10,11 +10,13 @@ import instant_coorace.reminders.scan  # noqa: F401 - registers the worker's sca
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
 from instant_coorace.reminders import services
+from instant_coorace.reminders.ahead import reminders_ahead
 from instant_coorace.reminders.forms import ReminderPlanForm
 from instant_coorace.reminders.overview import reminder_lines
 from instant_coorace.staff.auth import staff_required
 
 blueprint = Blueprint("reminders", __name__, url_prefix="/gestion/evenements")
+blueprint.add_app_template_global(reminders_ahead)
 
 
 @blueprint.route("/<int:event_id>/rappels", methods=["GET", "POST"])
