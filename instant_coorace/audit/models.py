@@ -28,6 +28,8 @@ class AuditAction(enum.StrEnum):
     DIRECTORY_IMPORTED = "directory_imported"
     REGISTRANTS_EXPORTED = "registrants_exported"
     EVENT_CANCELLED = "event_cancelled"
+    CERTIFICATES_DOWNLOADED = "certificates_downloaded"
+    ATTENDANCE_SHEET_DOWNLOADED = "attendance_sheet_downloaded"
 
 
 class AuditEntry(db.Model):
@@ -65,4 +67,6 @@ ACTION_LABELS = {
     AuditAction.DIRECTORY_IMPORTED: "Annuaire importé",
     AuditAction.REGISTRANTS_EXPORTED: "Liste des inscrit·es exportée",
     AuditAction.EVENT_CANCELLED: "Événement annulé",
+    AuditAction.CERTIFICATES_DOWNLOADED: "Certificats de présence téléchargés",
+    AuditAction.ATTENDANCE_SHEET_DOWNLOADED: "Feuille d'émargement téléchargée",
 }
