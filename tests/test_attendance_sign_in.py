@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
 from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.extensions import db
+from tests import attendance_paperwork
 from tests.attendance_paperwork import (
-    clock,
     DURING_MORNING,
     MORNING_START,
     drawing,
@@ -21,6 +21,8 @@ from tests.attendance_paperwork import (
     pdf_images,
     pdf_text,
 )
+
+clock = attendance_paperwork.clock
 
 
 def _tablet_url(training, registration=0, session=0) -> str:

@@ -45,6 +45,3 @@ class SessionSignature(db.Model):
     staff_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
-
-
-

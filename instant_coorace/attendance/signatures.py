@@ -59,9 +59,7 @@ def is_open_for_signing(session: EventSession, now: dt.datetime | None = None) -
 
 def open_sessions(registration: Registration) -> list[EventSession]:
     """The sessions this registrant may sign now (for their personal page)."""
-    if registration.status is not RegistrationStatus.CONFIRMED or not signs_in(
-        registration.event
-    ):
+    if registration.status is not RegistrationStatus.CONFIRMED or not signs_in(registration.event):
         return []
     now = utcnow()
     return [s for s in registration.event.sessions if is_open_for_signing(s, now)]

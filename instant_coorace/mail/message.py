@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from email import charset as email_charset
 from email import policy
 from email.encoders import encode_base64
@@ -28,7 +29,6 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
-from collections.abc import Sequence
 from typing import Protocol
 
 from instant_coorace.database import utcnow
