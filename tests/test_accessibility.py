@@ -27,7 +27,7 @@ from tests.live_server import live_server  # noqa: F401 - fixture
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|pdf|zip)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -47,6 +47,9 @@ class Site:
     registration_id: int
     person_id: int
     mail_id: int
+    training_session_id: int
+    trainee_id: int
+    trainee_token: str
 
 
 def build_site() -> Site:
@@ -70,6 +73,7 @@ def build_site() -> Site:
         description="Deux jours pour **outiller** les encadrant·es.",
     )
     confirmed = registrations.register(instant.id, applicant(1, structure))
+    trainee = registrations.register(training.id, applicant(3, structure))
     registrations.register(instant.id, applicant(2, structure))  # on the waiting list
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
@@ -84,6 +88,9 @@ def build_site() -> Site:
         registration_id=confirmed.registration_id,
         person_id=registration.person_id,
         mail_id=mail.id,
+        training_session_id=training.sessions[0].id,
+        trainee_id=trainee.registration_id,
+        trainee_token=trainee.token,
     )
 
 
@@ -148,6 +155,24 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         ],
         "privacy_management.person": [
             url_for("privacy_management.person", person_id=site.person_id)
+        ],
+        **attendance_paperwork_urls(site),
+    }
+
+
+def attendance_paperwork_urls(site: Site) -> dict[str, list[str]]:
+    event, session = site.training_id, site.training_session_id
+    trainee = {"event_id": event, "session_id": session, "registration_id": site.trainee_id}
+    return {
+        "sign_in.sessions": [url_for("sign_in.sessions", event_id=event)],
+        "sign_in.roster": [url_for("sign_in.roster", event_id=event, session_id=session)],
+        "sign_in.sign_on_tablet": [url_for("sign_in.sign_on_tablet", **trainee)],
+        "sign_in.absence": [url_for("sign_in.absence", **trainee)],
+        "sign_in.sign_own": [
+            url_for("sign_in.sign_own", token=site.trainee_token, session_id=session)
+        ],
+        "certificates.list_certificates": [
+            url_for("certificates.list_certificates", event_id=event)
         ],
     }
 

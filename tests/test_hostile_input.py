@@ -210,6 +210,7 @@ class World:
                 "structure_id": self.structure_id,
                 "mail_id": self.mail_id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
+                "session_id": self.event.sessions[0].id,
             }
             if name in fixed:
                 return str(fixed[name])
@@ -232,6 +233,7 @@ class World:
             "account_id": lambda: self.colleague_id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
+            "session_id": lambda: self.event_of_example.sessions[0].id,
         }[name]()
 
 
@@ -402,6 +404,12 @@ FORMS: dict[str, FormSpec] = {
     "staff_accounts.reset_password": FormSpec(no_fields),
     "staff_accounts.set_role": FormSpec(lambda world: {"role": ("choice", "team")}),
     "privacy_management.erase": FormSpec(no_fields),
+    "sign_in.sign_on_tablet": FormSpec(lambda world: {"signature": ("text", "")}),
+    "sign_in.sign_own": FormSpec(lambda world: {"signature": ("text", "")}, anonymous=True),
+    "sign_in.absence": FormSpec(
+        lambda world: {"status": ("choice", "excused"), "reason": ("text", "Malade")}
+    ),
+    "certificates.send": FormSpec(lambda world: {"registration_id": ("hidden_id", "")}),
 }
 
 

@@ -78,6 +78,7 @@ def world(app) -> World:
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
+        "session_id": event.sessions[0].id,
     }
     return World(
         values,

@@ -2,8 +2,10 @@
 
 fpdf2's built-in fonts know Latin-1 only and are not embedded; DejaVu Sans
 (``static/fonts``, Bitstream Vera licence) covers every French character,
-« » and the narrow spaces included, and is embedded (subset) in each file,
-so a funder's reader shows the same words on any machine.
+« », œ and the narrow spaces included, and is embedded in each file, so a
+funder's reader shows the same words on any machine. The vendored files are
+cut down to those characters (see their licence file): parsing the full font
+for each PDF cost more than writing the PDF.
 """
 
 from __future__ import annotations
