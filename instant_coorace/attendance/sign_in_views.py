@@ -59,16 +59,22 @@ def roster(event_id: int, session_id: int):
     )
 
 
-@blueprint.get(STAFF_SESSION + ".pdf", defaults={"signed": False})
-@blueprint.get(STAFF_SESSION + "-signee.pdf", defaults={"signed": True})
+@blueprint.get(STAFF_SESSION + ".pdf")
 @staff_required
-def sheet(event_id: int, session_id: int, signed: bool):
+def sheet(event_id: int, session_id: int):
     session = _session_or_404(event_id, session_id)
-    pdf = sheets.sheet_pdf(session, signed=signed)
-    if signed:
-        with write_transaction():
-            audit(AuditAction.ATTENDANCE_SHEET_DOWNLOADED, f"session {session.id}")
-    return _pdf_response(pdf, sheets.sheet_filename(session, signed=signed))
+    pdf = sheets.sheet_pdf(session, signed=False)
+    return _pdf_response(pdf, sheets.sheet_filename(session, signed=False))
+
+
+@blueprint.get(STAFF_SESSION + "-signee.pdf")
+@staff_required
+def signed_sheet(event_id: int, session_id: int):
+    session = _session_or_404(event_id, session_id)
+    pdf = sheets.sheet_pdf(session, signed=True)
+    with write_transaction():
+        audit(AuditAction.ATTENDANCE_SHEET_DOWNLOADED, f"session {session.id}")
+    return _pdf_response(pdf, sheets.sheet_filename(session, signed=True))
 
 
 @blueprint.route(STAFF_SESSION + "/<int:registration_id>", methods=["GET", "POST"])
