@@ -231,3 +231,19 @@ def test_the_roster_lists_the_sessions_trainees_and_what_was_recorded(clock, sta
     assert "Faire signer" in text
     assert sessions.status_code == 200
     assert "Feuille signée (PDF)" in _page(sessions)
+
+
+def test_erasing_a_person_deletes_their_drawn_signatures_and_keeps_the_attendance(clock, client):
+    from instant_coorace.privacy.requests import erase
+    from instant_coorace.registrations.models import Registration
+
+    training = make_training(1)
+    clock.move_to(DURING_MORNING, tick=False)
+    url = f"/inscription/{training.tokens[0]}/emargement/{training.session_ids[0]}"
+    client.post(url, data={"signature": drawing()})
+    assert _written() == (1, 1)
+    clock.move_to(DURING_MORNING + dt.timedelta(days=2), tick=False)  # the training is over
+
+    erase(db.session.get(Registration, training.registration_ids[0]).person_id)
+
+    assert _written() == (1, 0)

@@ -41,7 +41,10 @@ def download_one(event_id: int, registration_id: int):
 @blueprint.get("/certificats.zip")
 @staff_required
 def download_all(event_id: int):
-    filename, archive = certificates.certificates_zip(event_id)
+    try:
+        filename, archive = certificates.certificates_zip(event_id)
+    except certificates.CertificateUnavailable:
+        abort(404)
     return _download(archive, filename, "application/zip")
 
 

@@ -48,7 +48,7 @@ ACTION_NATURES = (
 
 
 class CertificateUnavailable(Exception):
-    """No certificate for this registrant: not a confirmed one, or no attendance."""
+    """No certificate here: no such event, a registrant not confirmed, or no attendance."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +130,9 @@ def certificate_for(event_id: int, registration_id: int) -> tuple[str, bytes]:
 
 def certificates_zip(event_id: int) -> tuple[str, bytes]:
     """Every certificate of the event in one zip, and its file name."""
-    event = db.get_or_404(Event, event_id)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise CertificateUnavailable()
     lines = [line for line in certificate_lines(event_id) if line.has_certificate]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -297,6 +299,8 @@ def _audit_download(event: Event, registration_ids: list[int]) -> None:
 
 
 def _render_mail(mail) -> Rendered | None:
+    if mail.registration_id is None:
+        return None  # the registration was erased since
     try:
         registration = _certified(mail.registration_id)
     except CertificateUnavailable:
