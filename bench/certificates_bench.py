@@ -12,8 +12,11 @@ one zip costs.
 
 Target (issue 11): the time per certificate stays flat from 10 to 100 — the
 ratio of the largest size's per-certificate time to the smallest's at most
-1.25. The database is SQLite in a temporary folder unless ``--database-url``
-is given (its tables are DROPPED and rebuilt). Exit status 1 when the target
+1.25, judged on the process's CPU time (the wall clock is printed too: on a
+shared machine other processes stretch it at random). Sizes are interleaved
+within each round, medians over the rounds. The database is SQLite in a
+temporary folder unless ``--database-url`` is given (its tables are DROPPED
+and rebuilt). Exit status 1 when the target
 is missed or a zip does not hold N certificates.
 """
 
@@ -133,16 +136,17 @@ class StatementCounter:
         self.count += 1
 
 
-def time_zip(event_id: int, size: int, counter: StatementCounter) -> tuple[float, int]:
+def time_zip(event_id: int, size: int, counter: StatementCounter) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds of one zip, and its SQL statements."""
     db.session.expire_all()
     before = counter.count
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     _name, archive = certificates_zip(event_id)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         if len(opened.namelist()) != size:
             raise SystemExit(f"the zip of {size} holds {len(opened.namelist())} certificates")
-    return elapsed, counter.count - before
+    return elapsed, cpu, counter.count - before
 
 
 def machine() -> str:
@@ -180,24 +184,40 @@ def main() -> int:
             with write_transaction():
                 events = {size: make_training(size, number) for number, size in enumerate(sizes)}
             counter = StatementCounter(db.engine)
-            results = {}
-            for size, event_id in events.items():
-                runs = [time_zip(event_id, size, counter) for _ in range(args.rounds)]
-                results[size] = (statistics.median(t for t, _ in runs), runs[-1][1])
+            runs: dict[int, list] = {size: [] for size in sizes}
+            for _ in range(args.rounds):  # sizes interleaved: a busy spell hits them all
+                for size, event_id in events.items():
+                    runs[size].append(time_zip(event_id, size, counter))
+            results = {
+                size: (
+                    statistics.median(run[0] for run in timed),
+                    statistics.median(run[1] for run in timed),
+                    timed[-1][2],
+                )
+                for size, timed in runs.items()
+            }
             details = machine()
             db.session.close()
             db.drop_all()
 
     print(f"sizes {sizes}, median of {args.rounds} rounds; {details}")
-    print("| certificates | zip | per certificate | SQL statements |\n|---|---|---|---|")
-    for size, (seconds, statements) in results.items():
-        print(f"| {size} | {seconds:.2f} s | {seconds / size * 1000:.1f} ms | {statements} |")
-    smallest, largest = min(sizes), max(sizes)
-    ratio = (results[largest][0] / largest) / (results[smallest][0] / smallest)
-    met = ratio <= TARGET_RATIO
     print(
-        f"per-certificate time at {largest} over at {smallest}: {ratio:.2f} "
-        f"(target ≤ {TARGET_RATIO}) {'[ok]' if met else '[missed]'}"
+        "| certificates | zip, wall clock | per certificate | CPU per certificate "
+        "| SQL statements |\n|---|---|---|---|---|"
+    )
+    for size, (seconds, cpu, statements) in results.items():
+        print(
+            f"| {size} | {seconds:.2f} s | {seconds / size * 1000:.0f} ms "
+            f"| {cpu / size * 1000:.0f} ms | {statements} |"
+        )
+    smallest, largest = min(sizes), max(sizes)
+    wall = (results[largest][0] / largest) / (results[smallest][0] / smallest)
+    cpu = (results[largest][1] / largest) / (results[smallest][1] / smallest)
+    met = cpu <= TARGET_RATIO
+    print(
+        f"per-certificate time at {largest} over at {smallest}: CPU {cpu:.2f}, "
+        f"wall clock {wall:.2f} (target ≤ {TARGET_RATIO}, on CPU time: other processes "
+        f"on a shared machine stretch the wall clock) {'[ok]' if met else '[missed]'}"
     )
     return 0 if met else 1
 
