@@ -83,6 +83,11 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "BASE_URL": _base_url(env, port, environment),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Coorace Occitanie"),
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", "contact@coorace-occitanie.example.org"),
+        # The training provider's « numéro de déclaration d'activité » (DREETS),
+        # printed on certificats de réalisation; its place (« fait à »).
+        "TRAINING_DECLARATION_NUMBER": env.get("TRAINING_DECLARATION_NUMBER", ""),
+        "TRAINING_PROVIDER_ADDRESS": env.get("TRAINING_PROVIDER_ADDRESS", ""),
+        "TRAINING_PROVIDER_CITY": env.get("TRAINING_PROVIDER_CITY", "Toulouse"),
         # Announced to registrants (GDPR notice): the federation's own decision, not ours.
         "DATA_RETENTION_YEARS": int(env.get("DATA_RETENTION_YEARS", "3")),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),

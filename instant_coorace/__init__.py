@@ -90,6 +90,8 @@ def retry_after_header(response: Response) -> Response:
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
     from instant_coorace.attendance import check_in_views, overview_views, qr_views
+    from instant_coorace.attendance.certificate_views import blueprint as certificates
+    from instant_coorace.attendance.sign_in_views import blueprint as sign_in
     from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
@@ -126,6 +128,8 @@ def register_blueprints(app: Flask) -> None:
         overview_views.blueprint,
         qr_views.blueprint,
         reminders,
+        sign_in,
+        certificates,
     ):
         app.register_blueprint(blueprint)
 

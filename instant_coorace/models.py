@@ -1,6 +1,7 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees them all."""
 
 from instant_coorace.attendance.models import SessionAttendance
+from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
 from instant_coorace.invitations.models import SeriesFollower, Unsubscription
@@ -23,6 +24,7 @@ __all__ = [
     "Series",
     "SeriesFollower",
     "SessionAttendance",
+    "SessionSignature",
     "StaffSession",
     "StaffUser",
     "Structure",

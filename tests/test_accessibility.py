@@ -36,6 +36,7 @@ axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 #: Routes that answer with a file, not a page.
 NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx)$")
 NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|pdf|zip)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -59,6 +60,9 @@ class Site:
     series_slug: str
     follower_token: str
     support_id: int
+    training_session_id: int
+    trainee_id: int
+    trainee_token: str
 
 
 def build_site() -> Site:
@@ -82,6 +86,7 @@ def build_site() -> Site:
         description="Deux jours pour **outiller** les encadrant·es.",
     )
     confirmed = registrations.register(instant.id, applicant(1, structure))
+    trainee = registrations.register(training.id, applicant(3, structure))
     registrations.register(instant.id, applicant(2, structure))  # on the waiting list
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
@@ -107,6 +112,9 @@ def build_site() -> Site:
         series_slug=series.slug,
         follower_token=follower_token,
         support_id=support.id,
+        training_session_id=training.sessions[0].id,
+        trainee_id=trainee.registration_id,
+        trainee_token=trainee.token,
     )
 
 
@@ -235,6 +243,24 @@ def attendance_pages(site: Site) -> dict[str, list[str]]:
         ],
         "attendance_overview.mark": [
             url_for("attendance_overview.mark", **door, registration_id=site.registration_id)
+        ],
+        **attendance_paperwork_urls(site),
+    }
+
+
+def attendance_paperwork_urls(site: Site) -> dict[str, list[str]]:
+    event, session = site.training_id, site.training_session_id
+    trainee = {"event_id": event, "session_id": session, "registration_id": site.trainee_id}
+    return {
+        "sign_in.sessions": [url_for("sign_in.sessions", event_id=event)],
+        "sign_in.roster": [url_for("sign_in.roster", event_id=event, session_id=session)],
+        "sign_in.sign_on_tablet": [url_for("sign_in.sign_on_tablet", **trainee)],
+        "sign_in.absence": [url_for("sign_in.absence", **trainee)],
+        "sign_in.sign_own": [
+            url_for("sign_in.sign_own", token=site.trainee_token, session_id=session)
+        ],
+        "certificates.list_certificates": [
+            url_for("certificates.list_certificates", event_id=event)
         ],
     }
 

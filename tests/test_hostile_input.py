@@ -478,6 +478,12 @@ FORMS: dict[str, FormSpec] = {
     "attendance_overview.mark": FormSpec(
         lambda world: {"status": ("choice", "excused"), "reason": ("text", "Arrêt maladie")}
     ),
+    "sign_in.sign_on_tablet": FormSpec(lambda world: {"signature": ("text", "")}),
+    "sign_in.sign_own": FormSpec(lambda world: {"signature": ("text", "")}, anonymous=True),
+    "sign_in.absence": FormSpec(
+        lambda world: {"status": ("choice", "excused"), "reason": ("text", "Malade")}
+    ),
+    "certificates.send": FormSpec(lambda world: {"registration_id": ("hidden_id", "")}),
 }
 
 

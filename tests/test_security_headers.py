@@ -18,6 +18,8 @@ from flask import Flask
 import config
 from instant_coorace import create_app
 from instant_coorace.attendance.check_in_links import check_in_token
+from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus
+from instant_coorace.attendance.records import Observation, record
 from instant_coorace.calendar import feeds
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -25,6 +27,7 @@ from instant_coorace.invitations import following
 from instant_coorace.invitations.models import SeriesFollower
 from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
+from instant_coorace.transactions import write_transaction
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
 from tests.support_builders import make_support, make_theme
 
@@ -106,9 +109,34 @@ def world(app) -> World:
             "series.stop_following": {"token": follower_token},
             "check_in.scanned": {"token": check_in_token(registration)},
             "check_in_code.qr_image": {"token": check_in_token(registration)},
+            **attendance_paperwork_values(structure, registration.id, event.sessions[0].id),
         },
         staff_session_id=staff.get_id(),
     )
+
+
+def attendance_paperwork_values(structure, registration_id: int, session_id: int) -> dict:
+    """A training's trainee for the signing pages; attendance for a certificate."""
+    training = make_event("Formation", kind=EventKind.FORMATION, event_format=EventFormat.IN_PERSON)
+    trainee = services.register(training.id, applicant(2, structure))
+    with write_transaction():
+        record(
+            [
+                Observation(
+                    registration_id, session_id, AttendanceStatus.PRESENT, AttendanceSource.STAFF
+                )
+            ]
+        )
+    signing = {
+        "event_id": training.id,
+        "session_id": training.sessions[0].id,
+        "registration_id": trainee.registration_id,
+    }
+    return {
+        "sign_in.sign_own": {"token": trainee.token, "session_id": training.sessions[0].id},
+        "sign_in.sign_on_tablet": signing,
+        "sign_in.absence": signing,
+    }
 
 
 def url_of(app: Flask, rule, world: World) -> str:

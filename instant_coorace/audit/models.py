@@ -32,6 +32,8 @@ class AuditAction(enum.StrEnum):
     SUPPORT_CHANGED = "support_changed"
     SUPPORT_DELETED = "support_deleted"
     ATTENDANCE_EXPORTED = "attendance_exported"
+    CERTIFICATES_DOWNLOADED = "certificates_downloaded"
+    ATTENDANCE_SHEET_DOWNLOADED = "attendance_sheet_downloaded"
 
 
 class AuditEntry(db.Model):
@@ -73,4 +75,6 @@ ACTION_LABELS = {
     AuditAction.SUPPORT_CHANGED: "Accompagnement modifié",
     AuditAction.SUPPORT_DELETED: "Accompagnement supprimé",
     AuditAction.ATTENDANCE_EXPORTED: "Présences exportées",
+    AuditAction.CERTIFICATES_DOWNLOADED: "Certificats de présence téléchargés",
+    AuditAction.ATTENDANCE_SHEET_DOWNLOADED: "Feuille d'émargement téléchargée",
 }

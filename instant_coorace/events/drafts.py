@@ -47,6 +47,7 @@ class EventDraft:
     venue_address: str = ""
     department: str = ""
     visio_url: str = ""
+    trainers: str = ""
     #: ``None``: unlimited.
     capacity: int | None = None
     #: ``None``: unlimited.

@@ -114,6 +114,7 @@ class EventForm(SiteForm):
         choices=departments(blank="— (aucun, visio)"),
     )
     visio_url = URLField("Lien de visio", validators=[Length(max=500)])
+    trainers = StringField("Formateur·rice(s)", validators=[Length(max=300)])
     capacity = IntegerField(
         "Nombre de places",
         validators=[Optional(), NumberRange(min=1, message="Au moins 1 place.")],
@@ -173,6 +174,7 @@ class EventForm(SiteForm):
             venue_address=_text(self.venue_address),
             department=self.department.data,
             visio_url=_text(self.visio_url),
+            trainers=_text(self.trainers),
             capacity=self.capacity.data,
             seats_per_structure=self.seats_per_structure.data,
             registration_opens=self.registration_opens.data,
@@ -218,6 +220,7 @@ def form_data(event: Event) -> dict:
         "venue_address": event.venue_address,
         "department": event.department,
         "visio_url": event.visio_url,
+        "trainers": event.trainers,
         "capacity": event.capacity,
         "seats_per_structure": event.seats_per_structure,
         "registration_opens": local(event.registration_opens_at),

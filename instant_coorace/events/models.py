@@ -81,6 +81,8 @@ class Event(db.Model):
     department: Mapped[str] = mapped_column(String(3), default="", index=True)
     #: Join link of an online or hybrid event: shown to registrants only, never publicly.
     visio_url: Mapped[str] = mapped_column(String(500), default="")
+    #: Who leads a training (names separated by commas), printed on its émargement sheets.
+    trainers: Mapped[str] = mapped_column(String(300), default="")
     #: Seats in all; ``None`` means unlimited.
     capacity: Mapped[int | None] = mapped_column(Integer)
     #: Confirmed seats one structure may hold; ``None`` means unlimited.

@@ -361,6 +361,7 @@ def _apply(event: Event, draft: EventDraft, series: Series | None, slug: str) ->
     event.venue_address = draft.venue_address.strip()
     event.department = draft.department
     event.visio_url = draft.visio_url.strip()
+    event.trainers = draft.trainers.strip()
     event.capacity = draft.capacity
     event.seats_per_structure = draft.seats_per_structure
     event.registration_opens_at = _paris(draft.registration_opens)

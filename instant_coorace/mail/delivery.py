@@ -22,6 +22,7 @@ from typing import Protocol
 from flask import current_app
 
 from instant_coorace.database import utcnow
+from instant_coorace.mail.attachments import Attachment
 from instant_coorace.mail.message import MailContent
 
 
@@ -38,6 +39,9 @@ class ClaimedMail:
     envelope_from: str
     envelope_to: str
     content: MailContent
+    #: Files made for this delivery (``mail/attachments.py``); ``None`` when the
+    #: mail's document could not be made, which fails the mail for good.
+    attachments: tuple[Attachment, ...] | None = ()
 
 
 class DeliveryFailure(Exception):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from email import charset as email_charset
 from email import policy
 from email.encoders import encode_base64
@@ -31,6 +32,7 @@ from email.utils import format_datetime
 from typing import Protocol
 
 from instant_coorace.database import utcnow
+from instant_coorace.mail.attachments import Attachment
 from instant_coorace.mail.models import CalendarMethod
 
 WIRE_POLICY = policy.compat32.clone(linesep="\r\n")
@@ -80,12 +82,16 @@ class MailContent(Protocol):
     attachment_filename: str | None
 
 
-def build_message(mail: MailContent, sender: Address) -> MIMEBase:
-    """The message of ``mail``; ``ValueError`` if its address or calendar is unusable."""
+def build_message(
+    mail: MailContent, sender: Address, attachments: Sequence[Attachment] = ()
+) -> MIMEBase:
+    """The message of ``mail`` with ``attachments`` (made at delivery, see
+    ``mail/attachments.py``); ``ValueError`` if its address or calendar is unusable."""
     to_email = mail.to_email.strip()
     if not _ADDR_SPEC.fullmatch(to_email):
         raise ValueError(f"adresse de destinataire invalide : {to_email!r}")
     body = _alternative(mail.text_body, mail.html_body)
+    files = [_file_part(attachment) for attachment in attachments]
     if mail.calendar_text:
         data = mail.calendar_text.encode("utf-8")
         method = calendar_method(mail.calendar_text)
@@ -93,11 +99,8 @@ def build_message(mail: MailContent, sender: Address) -> MIMEBase:
         if not isinstance(body, MIMEMultipart):
             body = MIMEMultipart("alternative", _subparts=[body])
         body.attach(_base64_part("text", "calendar", data, charset="UTF-8", method=method))
-        attachment = _base64_part("application", "ics", data, name=filename)
-        attachment.add_header("Content-Disposition", "attachment", filename=filename)
-        message = MIMEMultipart("mixed", _subparts=[body, attachment])
-    else:
-        message = body
+        files.insert(0, _file_part(Attachment(filename, "application/ics", data)))
+    message = MIMEMultipart("mixed", _subparts=[body, *files]) if files else body
     message["From"] = _address(sender.display_name, sender.addr_spec)
     message["To"] = _address(mail.to_name, to_email)
     message["Subject"] = _header_text(mail.subject)
@@ -125,6 +128,13 @@ def _base64_part(maintype: str, subtype: str, data: bytes, **params: str) -> MIM
     part = MIMENonMultipart(maintype, subtype, **params)
     part.set_payload(data)
     encode_base64(part)
+    return part
+
+
+def _file_part(attachment: Attachment) -> MIMEBase:
+    maintype, subtype = attachment.content_type.split("/", 1)
+    part = _base64_part(maintype, subtype, attachment.data, name=attachment.filename)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
     return part
 
 

@@ -11,6 +11,7 @@ only by the worker whose lease is still the one recorded on the row.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -24,6 +25,7 @@ from sqlalchemy import and_, or_, select, update
 from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
+from instant_coorace.mail.attachments import AttachmentUnavailable, attachments_for
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
 from instant_coorace.mail.links import personalise
 from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
@@ -51,6 +53,7 @@ _CLAIMED_COLUMNS = [
         "html_body",
         "calendar_text",
         "attachment_filename",
+        "registration_id",
     )
 ]
 """What building and sending a mail needs, read as plain rows (no ORM objects)."""
@@ -164,7 +167,16 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
             )
             for row, content in zip(usable, personalise(usable), strict=True)
         ]
-    return claimed
+    # Documents are made after the claim, so no write lock waits on a PDF.
+    return [_with_attachments(mail, row) for mail, row in zip(claimed, usable, strict=True)]
+
+
+def _with_attachments(mail: ClaimedMail, row) -> ClaimedMail:
+    try:
+        attachments = attachments_for(mail.purpose, row.registration_id)
+    except AttachmentUnavailable:
+        attachments = None
+    return dataclasses.replace(mail, attachments=attachments) if attachments != () else mail
 
 
 def deliver_batch(batch: list[ClaimedMail]) -> None:
@@ -217,7 +229,9 @@ def _built_ahead(
 
     def build(mail: ClaimedMail) -> bytes | DeliveryFailure:
         try:
-            return as_wire_bytes(build_message(mail.content, sender))
+            if mail.attachments is None:
+                raise ValueError("le document joint ne peut plus être produit")
+            return as_wire_bytes(build_message(mail.content, sender, mail.attachments))
         except ValueError as error:
             return DeliveryFailure(f"Message invalide : {error}", permanent=True)
 

@@ -19,6 +19,7 @@ import time
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select, update
 
+from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.audit import services as audit
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
@@ -107,6 +108,12 @@ def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
             )
         ).rowcount
         if registration_ids:
+            # A drawn signature identifies its author: the attendance it proved stays.
+            db.session.execute(
+                delete(SessionSignature).where(
+                    SessionSignature.registration_id.in_(registration_ids)
+                )
+            )
             # A fresh nonce and the hash of a token nobody holds: every link sent dies.
             db.session.execute(
                 update(Registration),
