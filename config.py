@@ -93,6 +93,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "MAIL_LEASE_SECONDS": int(env.get("MAIL_LEASE_SECONDS", "600")),
         "MAIL_TIMEOUT_SECONDS": int(env.get("MAIL_TIMEOUT_SECONDS", "30")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        # « Relancer » a campaign at most once in this many days after its last sending.
+        "CAMPAIGN_RESEND_DAYS": int(env.get("CAMPAIGN_RESEND_DAYS", "3")),
         # How many reverse proxies (nginx, Caddy) stand in front of the application:
         # only that many X-Forwarded-For/-Proto/-Host entries are believed. 0 (no
         # proxy) ignores them all, since anyone can send them.

@@ -3,7 +3,12 @@
 from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
-from instant_coorace.invitations.models import SeriesFollower, Unsubscription
+from instant_coorace.invitations.models import (
+    Campaign,
+    CampaignRecipient,
+    SeriesFollower,
+    Unsubscription,
+)
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
@@ -11,6 +16,8 @@ from instant_coorace.staff.models import StaffSession, StaffUser
 
 __all__ = [
     "AuditEntry",
+    "Campaign",
+    "CampaignRecipient",
     "Event",
     "EventSession",
     "OutgoingMail",

@@ -38,6 +38,8 @@ class ClaimedMail:
     envelope_from: str
     envelope_to: str
     content: MailContent
+    #: For an unsubscribable mail: the link its ``List-Unsubscribe`` header carries.
+    list_unsubscribe: str | None = None
 
 
 class DeliveryFailure(Exception):

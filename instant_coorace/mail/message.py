@@ -80,8 +80,14 @@ class MailContent(Protocol):
     attachment_filename: str | None
 
 
-def build_message(mail: MailContent, sender: Address) -> MIMEBase:
-    """The message of ``mail``; ``ValueError`` if its address or calendar is unusable."""
+def build_message(
+    mail: MailContent, sender: Address, *, list_unsubscribe: str | None = None
+) -> MIMEBase:
+    """The message of ``mail``; ``ValueError`` if its address or calendar is unusable.
+
+    ``list_unsubscribe``: the one-click unsubscribe link of a mail that is not
+    transactional, given in the headers of RFC 2369 and RFC 8058 (a client's
+    « se désabonner » button POSTs ``List-Unsubscribe=One-Click`` to it)."""
     to_email = mail.to_email.strip()
     if not _ADDR_SPEC.fullmatch(to_email):
         raise ValueError(f"adresse de destinataire invalide : {to_email!r}")
@@ -104,6 +110,9 @@ def build_message(mail: MailContent, sender: Address) -> MIMEBase:
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = _message_id(mail.dedup_key, sender.domain)
     message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{single_line(list_unsubscribe)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for part in message.walk():
         if part is not message:
             del part["MIME-Version"]  # belongs to the top only

@@ -25,7 +25,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
-from instant_coorace.mail.links import personalise
+from instant_coorace.mail.links import personalise, unsubscribe_urls
 from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
@@ -51,6 +51,7 @@ _CLAIMED_COLUMNS = [
         "html_body",
         "calendar_text",
         "attachment_filename",
+        "unsubscribable",
     )
 ]
 """What building and sending a mail needs, read as plain rows (no ORM objects)."""
@@ -141,6 +142,7 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
             usable.append(row)
         # The links are made real here, in memory, within the claim: if they cannot
         # be, nothing is claimed.
+        unsubscribe = unsubscribe_urls({row.id for row in usable if row.unsubscribable})
         claimed = [
             ClaimedMail(
                 id=row.id,
@@ -150,6 +152,7 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
                 envelope_from=envelope_from,
                 envelope_to=row.to_email.strip(),
                 content=content,
+                list_unsubscribe=unsubscribe.get(row.id),
             )
             for row, content in zip(usable, personalise(usable), strict=True)
         ]
@@ -206,7 +209,9 @@ def _built_ahead(
 
     def build(mail: ClaimedMail) -> bytes | DeliveryFailure:
         try:
-            return as_wire_bytes(build_message(mail.content, sender))
+            return as_wire_bytes(
+                build_message(mail.content, sender, list_unsubscribe=mail.list_unsubscribe)
+            )
         except ValueError as error:
             return DeliveryFailure(f"Message invalide : {error}", permanent=True)
 

@@ -1,0 +1,57 @@
+"""Building a directory to invite from, and reading back the mails a campaign sent."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from instant_coorace.extensions import db
+from instant_coorace.mail.rendering import render_all_pending
+from instant_coorace.mail.worker import deliver_due_mail
+from instant_coorace.members.models import Person, Structure
+
+INVITATION_LINK = re.compile(r"http://localhost(/invitation/[A-Za-z0-9_-]{43})")
+UNSUBSCRIBE_LINK = re.compile(r"http://localhost(/desabonnement/\d+/[A-Za-z0-9_-]{43})")
+
+
+def add_people(structure: Structure, count: int, prefix: str) -> list[Person]:
+    people = [
+        Person(
+            email=f"{prefix}{number}@{structure.name.lower().replace(' ', '-')}.example.org",
+            first_name=f"Prénom{number}",
+            last_name=f"{prefix.capitalize()} {number}",
+            job_title="Encadrant·e technique",
+            structure_id=structure.id,
+        )
+        for number in range(1, count + 1)
+    ]
+    db.session.add_all(people)
+    db.session.commit()
+    return people
+
+
+def deliver(app) -> None:
+    """What the worker does: render the pending mail, then write the ``.eml`` files."""
+    render_all_pending()
+    deliver_due_mail()
+
+
+def delivered(app, purpose: str) -> list[EmailMessage]:
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted((Path(app.instance_path) / "mail").glob(f"*-{purpose}.eml"))
+    ]
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def invitation_path(message: EmailMessage) -> str:
+    return INVITATION_LINK.search(text_of(message)).group(1)
+
+
+def unsubscribe_path(message: EmailMessage) -> str:
+    return UNSUBSCRIBE_LINK.search(message["List-Unsubscribe"]).group(1)
