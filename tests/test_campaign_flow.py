@@ -18,7 +18,7 @@ from instant_coorace.members.models import StructureKind
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationSource
 from tests.builders import applicant, make_event, make_structure
-from tests.campaign_helpers import add_people, delivered, deliver, invitation_path, text_of
+from tests.campaign_helpers import add_people, deliver, delivered, invitation_path, text_of
 
 FILTERS = {"kinds": "ACI", "departments": "11"}
 MAIL = {
@@ -87,9 +87,11 @@ def test_whole_campaign_flow(app, staff_client):
         email = message["To"].addresses[0].addr_spec
         assert f'value="{email}"' in html
         data = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', html))
-        data["structure"] = re.search(r'<option selected value="([^"]*)"', html).group(1) if (
-            "<option selected" in html
-        ) else "autre"
+        data["structure"] = (
+            re.search(r'<option selected value="([^"]*)"', html).group(1)
+            if ("<option selected" in html)
+            else "autre"
+        )
         data.setdefault("other_structure_name", "Jardins Aude")
         data.setdefault("job_title", "Directrice")
         data.setdefault("first_name", "Claude")
