@@ -8,6 +8,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from instant_coorace.extensions import db
+from instant_coorace.invitations import campaigns
+from instant_coorace.invitations.audience import Selection
 from instant_coorace.mail.rendering import render_all_pending
 from instant_coorace.mail.worker import deliver_due_mail
 from instant_coorace.members.models import Person, Structure
@@ -17,9 +19,10 @@ UNSUBSCRIBE_LINK = re.compile(r"http://localhost(/desabonnement/\d+/[A-Za-z0-9_-
 
 
 def add_people(structure: Structure, count: int, prefix: str) -> list[Person]:
+    domain = re.sub(r"[^a-z0-9]+", "-", structure.name.lower())
     people = [
         Person(
-            email=f"{prefix}{number}@{structure.name.lower().replace(' ', '-')}.example.org",
+            email=f"{prefix}{number}@{domain}.example.org",
             first_name=f"Prénom{number}",
             last_name=f"{prefix.capitalize()} {number}",
             job_title="Encadrant·e technique",
@@ -55,3 +58,15 @@ def invitation_path(message: EmailMessage) -> str:
 
 def unsubscribe_path(message: EmailMessage) -> str:
     return UNSUBSCRIBE_LINK.search(message["List-Unsubscribe"]).group(1)
+
+
+def make_campaign(app, event_id: int, *addresses: str) -> tuple[int, str, str]:
+    """A campaign to ``addresses`` sent and delivered: its id, and the invitation
+    and unsubscribe paths of its first mail."""
+    draft = campaigns.Draft(
+        "Invitation : {evenement}", "Bonjour {prenom},", Selection(pasted=addresses)
+    )
+    sent = campaigns.send(event_id, draft, f"cle{event_id}x{len(addresses)}", None)
+    deliver(app)
+    first = delivered(app, "campaign_invitation")[-1]
+    return sent.campaign_id, invitation_path(first), unsubscribe_path(first)

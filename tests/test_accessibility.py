@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import url_for
+from flask import current_app, url_for
 
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -22,7 +22,8 @@ from instant_coorace.registrations import services as registrations
 from instant_coorace.staff.models import StaffRole
 from tests.browser import DESKTOP, NARROW, chromium, expect, new_page  # noqa: F401
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
-from tests.live_server import live_server  # noqa: F401 - fixture
+from tests.campaign_helpers import make_campaign
+from tests.live_server import LIVE_SECRET_KEY, live_server  # noqa: F401 - fixture
 
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -47,6 +48,8 @@ class Site:
     registration_id: int
     person_id: int
     mail_id: int
+    #: A sent campaign, with the invitation and unsubscribe paths of one of its mails.
+    campaign: tuple[int, str, str]
 
 
 def build_site() -> Site:
@@ -74,6 +77,7 @@ def build_site() -> Site:
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
     registration = registrations.find_by_token(confirmed.token)
+    current_app.config["SECRET_KEY"] = LIVE_SECRET_KEY  # the server checks the campaign's links
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
@@ -84,6 +88,7 @@ def build_site() -> Site:
         registration_id=confirmed.registration_id,
         person_id=registration.person_id,
         mail_id=mail.id,
+        campaign=make_campaign(current_app, training.id, "invitee@adherent.example.org"),
     )
 
 
@@ -149,6 +154,17 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "privacy_management.person": [
             url_for("privacy_management.person", person_id=site.person_id)
         ],
+        "campaigns.all_campaigns": [url_for("campaigns.all_campaigns")],
+        "campaigns.event_campaigns": [url_for("campaigns.event_campaigns", event_id=training)],
+        "campaigns.new_campaign": [
+            url_for("campaigns.new_campaign", event_id=event, abonnes=1),
+            url_for("campaigns.new_campaign", event_id=training),
+        ],
+        "campaigns.follow_up": [url_for("campaigns.follow_up", campaign_id=site.campaign[0])],
+        "campaigns.remind": [url_for("campaigns.remind", campaign_id=site.campaign[0])],
+        "campaigns.unsubscriptions": [url_for("campaigns.unsubscriptions")],
+        "invitations.invited": [site.campaign[1]],
+        "invitations.unsubscribe_page": [site.campaign[2]],
     }
 
 

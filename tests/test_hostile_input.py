@@ -21,6 +21,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, select
@@ -30,6 +31,7 @@ from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffRole, StaffUser
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.campaign_helpers import make_campaign
 from tests.live_server import form_values
 from tests.test_event_management import training_form
 
@@ -187,6 +189,7 @@ class World:
         self.registration_id, self.token = self.registration(self.event.id)
         self.structure_id = make_structure().id
         self.mail_id = queue_mail("world").id
+        self.campaign_id = make_campaign(current_app, self.event.id, "monde@example.org")[0]
         self.event_of_example = self.event
 
     def start_example(self) -> None:
@@ -209,6 +212,7 @@ class World:
                 "token": self.token,
                 "structure_id": self.structure_id,
                 "mail_id": self.mail_id,
+                "campaign_id": self.campaign_id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
             }
             if name in fixed:
@@ -230,6 +234,7 @@ class World:
             "structure_id": lambda: make_structure().id,
             "mail_id": lambda: queue_mail(f"exemple-{self.number()}").id,
             "account_id": lambda: self.colleague_id,
+            "campaign_id": lambda: self.campaign_id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
         }[name]()
@@ -352,6 +357,20 @@ def structure_fields(world: World) -> dict[str, tuple[str, str]]:
     }
 
 
+def campaign_fields(world: World) -> dict[str, tuple[str, str]]:
+    return {
+        "kinds": ("choice", "ACI"),
+        "departments": ("choice", "31"),
+        "memberships": ("choice", "member"),
+        "pasted": ("lines", f"invite{world.number()}@adherent.example.org"),
+        "subject": ("text", "Invitation : {evenement}"),
+        "body": ("lines", "Bonjour {prenom},\r\n{lien_inscription}"),
+        "preview_for": ("choice", ""),
+        "send_key": ("text", f"cle{world.number()}"),
+        "envoyer": ("raw", "1"),
+    }
+
+
 FORMS: dict[str, FormSpec] = {
     "registrations.register": FormSpec(applicant_fields, anonymous=True),
     "registrations.hand_over": FormSpec(applicant_fields, anonymous=True),
@@ -402,6 +421,10 @@ FORMS: dict[str, FormSpec] = {
     "staff_accounts.reset_password": FormSpec(no_fields),
     "staff_accounts.set_role": FormSpec(lambda world: {"role": ("choice", "team")}),
     "privacy_management.erase": FormSpec(no_fields),
+    "campaigns.new_campaign": FormSpec(campaign_fields),
+    "campaigns.remind": FormSpec(no_fields),
+    "invitations.invited": FormSpec(applicant_fields, anonymous=True),
+    "invitations.unsubscribe_page": FormSpec(no_fields, anonymous=True),
 }
 
 

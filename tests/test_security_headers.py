@@ -22,6 +22,7 @@ from instant_coorace.extensions import db
 from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.campaign_helpers import make_campaign
 
 CSP = (
     "default-src 'self'; base-uri 'self'; form-action 'self'; "
@@ -67,6 +68,8 @@ def world(app) -> World:
     registration = services.find_by_token(receipt.token)
     staff = make_staff("admin@coorace-occitanie.example.org", "phrase-de-passe", StaffRole.ADMIN)
     mail = queue_mail()
+    campaign_id, invitation, unsubscribe = make_campaign(app, event.id, "invite@example.org")
+    _, unsubscribe_mail_id, unsubscribe_token = unsubscribe.rsplit("/", 2)
     values = {
         "slug": event.slug,
         "token": receipt.token,
@@ -75,6 +78,7 @@ def world(app) -> World:
         "registration_id": registration.id,
         "structure_id": structure.id,
         "mail_id": mail.id,
+        "campaign_id": campaign_id,
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
@@ -84,6 +88,11 @@ def world(app) -> World:
         values_by_endpoint={
             "calendar.personal_feed": {"token": feeds.issue_feed_token(registration.person_id)},
             "calendar.series_feed": {"slug": series.slug},
+            "invitations.invited": {"token": invitation.rsplit("/", 1)[1]},
+            "invitations.unsubscribe_page": {
+                "mail_id": int(unsubscribe_mail_id),
+                "token": unsubscribe_token,
+            },
         },
         staff_session_id=staff.get_id(),
     )

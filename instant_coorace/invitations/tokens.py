@@ -87,10 +87,10 @@ def unsubscribe_url(mail_id: int, email: str) -> str:
 
 def mail_to_unsubscribe(mail_id: int, token: str) -> OutgoingMail | None:
     """The mail whose unsubscribe link this is, if the link is genuine."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
     mail = db.session.get(OutgoingMail, mail_id)
-    if mail is None or not hmac.compare_digest(
-        _unsubscribe_token(mail_id, mail.to_email), token or ""
-    ):
+    if mail is None or not hmac.compare_digest(_unsubscribe_token(mail_id, mail.to_email), token):
         return None
     return mail
 
