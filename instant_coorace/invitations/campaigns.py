@@ -114,7 +114,7 @@ def send(event_id: int, draft: Draft, send_key: str, staff_id: int | None) -> Se
         except IntegrityError:  # the same form, submitted at the same moment
             return Sent(_by_send_key(send_key).id, 0, already=True)
         ids = _insert_recipients(campaign.id, reached)
-        queued = enqueue_pending_many(
+        enqueue_pending_many(
             INVITATION,
             [
                 PendingMail(
@@ -127,7 +127,7 @@ def send(event_id: int, draft: Draft, send_key: str, staff_id: int | None) -> Se
             event_id=event.id,
             unsubscribable=True,
         )
-    return Sent(campaign.id, queued)
+    return Sent(campaign.id, len(reached))
 
 
 def _by_send_key(send_key: str) -> Campaign | None:
@@ -161,9 +161,15 @@ def _insert_recipients(campaign_id: int, reached) -> dict[str, int]:
                 "reminders": 0,
             }
         )
-    table = CampaignRecipient.__table__
-    inserted = db.session.execute(insert(table).returning(table.c.id, table.c.email), rows).all()
-    return {email: recipient_id for recipient_id, email in inserted}
+    # A plain executemany, then one read of the ids: several times faster on
+    # PostgreSQL than a multi-row INSERT … RETURNING of the same rows.
+    db.session.execute(insert(CampaignRecipient.__table__), rows)
+    inserted = db.session.execute(
+        select(CampaignRecipient.email, CampaignRecipient.id).where(
+            CampaignRecipient.campaign_id == campaign_id
+        )
+    )
+    return dict(inserted.all())
 
 
 class Answer(enum.StrEnum):
@@ -329,7 +335,7 @@ def remind(campaign_id: int) -> int:
         if not targets:
             raise CampaignError("Tout le monde a répondu : personne à relancer.")
         number = campaign.reminder_count + 1
-        queued = enqueue_pending_many(
+        enqueue_pending_many(
             REMINDER,
             [
                 PendingMail(
@@ -346,7 +352,7 @@ def remind(campaign_id: int) -> int:
             recipient.reminders += 1
         campaign.reminder_count = number
         campaign.reminded_at = utcnow()
-    return queued
+    return len(targets)
 
 
 def reminder_count(campaign_id: int) -> int:

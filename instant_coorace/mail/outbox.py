@@ -128,8 +128,14 @@ def _pending_insert(insert: Callable) -> Insert:
     )
 
 
+def _pending_insert_many(insert: Callable) -> Insert:
+    table = OutgoingMail.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.dedup_key])
+
+
 # Built once per dialect: they run under the event's lock at every registration.
 _PENDING_INSERTS = per_dialect(_pending_insert)
+_PENDING_INSERTS_MANY = per_dialect(_pending_insert_many)
 
 
 def enqueue_pending(
@@ -171,19 +177,20 @@ class PendingMail:
 
 def enqueue_pending_many(
     purpose: str, mails: list[PendingMail], *, event_id: int | None, unsubscribable: bool
-) -> int:
-    """Several ``enqueue_pending`` at once, a few hundred rows per statement
-    (SQLAlchemy's « insertmanyvalues »), for a campaign of thousands; returns
-    how many were new."""
+) -> None:
+    """Several ``enqueue_pending`` at once, for a campaign of thousands: one
+    ``executemany`` of one prepared statement (psycopg pipelines the rows, SQLite
+    runs them in one call), no round trip per mail. A key already used is
+    skipped, silently: give keys that are new (the drivers do not count them)."""
     if not mails:
-        return 0
+        return
     connection = db.session.connection()
     rows = [
         _pending_row(purpose, mail.dedup_key, mail.recipient, mail.render_args, None, event_id)
         | {"unsubscribable": unsubscribable}
         for mail in mails
     ]
-    return len(connection.execute(_PENDING_INSERTS[connection.dialect.name], rows).all())
+    connection.execute(_PENDING_INSERTS_MANY[connection.dialect.name], rows)
 
 
 def _pending_row(
