@@ -53,6 +53,7 @@ class Site:
 
 
 def build_site() -> Site:
+    current_app.config["SECRET_KEY"] = LIVE_SECRET_KEY  # the links made here are the server's
     structure = make_structure("Chantier d'insertion Les Jardins du Lauragais")
     make_structure("Relais Emploi Tarn", department="81")
     series = Series(name="L'Instant Coorace", slug="instant-coorace")
@@ -77,7 +78,6 @@ def build_site() -> Site:
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
     registration = registrations.find_by_token(confirmed.token)
-    current_app.config["SECRET_KEY"] = LIVE_SECRET_KEY  # the server checks the campaign's links
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
