@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from sqlalchemy import select
 
@@ -106,3 +107,39 @@ def test_groups_add_up_and_structure_criteria_narrow_down(app):
     assert [(c.email, reason.value) for c, reason in found.excluded] == [
         (member_people[0].email, "anonymised")
     ]
+
+
+def test_announcing_to_the_followers_preselects_them(app, staff_client):
+    series = Series(name="Matinales", slug="matinales")
+    db.session.add(series)
+    db.session.commit()
+    event = make_event("Matinale", series_id=series.id)
+    url = f"/gestion/evenements/{event.id}/campagnes/nouvelle"
+    box = re.compile(r'<input[^>]*id="followers"[^>]*>')
+    announcing = box.search(staff_client.get(url + "?abonnes=1").get_data(as_text=True))
+    assert "checked" in announcing.group(0)
+    plain = box.search(staff_client.get(url).get_data(as_text=True))
+    assert "checked" not in plain.group(0)
+
+
+def test_registering_again_through_the_link_resends_the_personal_link(app, client):
+    event = make_event()
+    draft = campaigns.Draft("Invitation", "Bonjour", Selection(pasted=ADDRESSES[:1]))
+    campaigns.send(event.id, draft, "cle", None)
+    deliver(app)
+    [message] = delivered(app, "campaign_invitation")
+    link = INVITATION_LINK.search(text_of(message)).group(1)
+    form = {
+        "email": ADDRESSES[0],
+        "first_name": "Alex",
+        "last_name": "Durand",
+        "job_title": "Directrice",
+        "structure": "autre",
+        "other_structure_name": "Association du quartier",
+    }
+    assert client.post(link, data=form).status_code == 303
+    again = client.post(link, data=form)
+    assert again.status_code == 409
+    assert "nous vous renvoyons votre lien" in again.get_data(as_text=True)
+    resent = db.session.scalar(select(OutgoingMail).where(OutgoingMail.purpose == "link_resent"))
+    assert resent is not None and resent.to_email == ADDRESSES[0]

@@ -1,7 +1,8 @@
 """A campaign's mails as they are sent: rendered by the worker right before
 delivery from the campaign and its recipient as they are then, so the 5,000
-rows a campaign writes cost no template. An invitation whose recipient has
-since registered, or whose event was cancelled, is not sent (nor a relance)."""
+rows a campaign writes cost no template. Nothing is sent for an event no
+longer published, nor a relance to someone who registered since it was queued
+(an invitation still goes: its audience left out those registered already)."""
 
 from __future__ import annotations
 
@@ -77,7 +78,9 @@ def render(mail: OutgoingMail, unsubscribe_url: str) -> Rendered | None:
         return None
     campaign = recipient.campaign
     event = campaign.event
-    if event.status is not EventStatus.PUBLISHED or _registered(recipient, event.id):
+    if event.status is not EventStatus.PUBLISHED:
+        return None
+    if mail.purpose == REMINDER and _registered(recipient, event.id):
         return None
     link = campaign_marker(mail.dedup_key, recipient)
     person = {
