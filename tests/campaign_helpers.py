@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 from instant_coorace.extensions import db
@@ -70,3 +71,31 @@ def make_campaign(app, event_id: int, *addresses: str) -> tuple[int, str, str]:
     deliver(app)
     first = delivered(app, "campaign_invitation")[-1]
     return sent.campaign_id, invitation_path(first), unsubscribe_path(first)
+
+
+class _FilledForm(HTMLParser):
+    """What a browser would submit of a page's form as it stands (inputs, selects)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        fields = dict(attrs)
+        if tag == "input" and fields.get("name") and fields.get("type") != "checkbox":
+            self.values[fields["name"]] = fields.get("value") or ""
+        elif tag == "select":
+            self._select = fields.get("name")
+        elif tag == "option" and self._select and "selected" in fields:
+            self.values[self._select] = fields.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def filled_form(page: str) -> dict[str, str]:
+    parser = _FilledForm()
+    parser.feed(page)
+    return parser.values

@@ -33,12 +33,6 @@ DEFAULT_BODY = (
 )
 
 
-@blueprint.errorhandler(CampaignError)
-def campaign_error(error: CampaignError):
-    flash(error.message, "error")
-    return redirect(request.referrer or url_for(".all_campaigns"))
-
-
 @blueprint.get("/campagnes")
 @staff_required
 def all_campaigns():

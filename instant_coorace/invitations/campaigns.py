@@ -64,7 +64,7 @@ def check_draft(draft: Draft) -> None:
         raise CampaignError(str(error), "body") from None
 
 
-def invitable_event(event_id: int) -> Event:
+def _event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
         raise CampaignError("Cet événement n'existe pas.")
@@ -72,7 +72,7 @@ def invitable_event(event_id: int) -> Event:
 
 
 def preview(event_id: int, selection: Selection) -> Audience:
-    event = invitable_event(event_id)
+    event = _event(event_id)
     return audience(event.id, event.series_id, selection)
 
 
@@ -91,7 +91,7 @@ def send(event_id: int, draft: Draft, send_key: str, staff_id: int | None) -> Se
         existing = _by_send_key(send_key)
         if existing is not None:
             return Sent(existing.id, 0, already=True)
-        event = invitable_event(event_id)
+        event = _event(event_id)
         if event.status is not EventStatus.PUBLISHED:
             raise CampaignError(
                 "Publiez l'événement avant d'y inviter : sa page d'inscription doit être ouverte."
