@@ -110,6 +110,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # A reminder the worker finds more than this many minutes after its time (it
         # was stopped) is dropped, not sent late; staff see the drop.
         "REMINDER_GRACE_MINUTES": int(env.get("REMINDER_GRACE_MINUTES", "30")),
+        # « Relancer » a campaign at most once in this many days after its last sending.
+        "CAMPAIGN_RESEND_DAYS": int(env.get("CAMPAIGN_RESEND_DAYS", "3")),
         # How many reverse proxies (nginx, Caddy) stand in front of the application:
         # only that many X-Forwarded-For/-Proto/-Host entries are believed. 0 (no
         # proxy) ignores them all, since anyone can send them.

@@ -96,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
     from instant_coorace.events.views import blueprint as events
-    from instant_coorace.invitations import series_views
+    from instant_coorace.invitations import campaign_views, public_views, series_views
     from instant_coorace.mail.management import blueprint as mail_management
     from instant_coorace.members.management import blueprint as member_management
     from instant_coorace.privacy.views import blueprint as privacy_management
@@ -130,6 +130,8 @@ def register_blueprints(app: Flask) -> None:
         reminders,
         sign_in,
         certificates,
+        campaign_views.blueprint,
+        public_views.blueprint,
     ):
         app.register_blueprint(blueprint)
 

@@ -4,7 +4,12 @@ from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
-from instant_coorace.invitations.models import SeriesFollower, Unsubscription
+from instant_coorace.invitations.models import (
+    Campaign,
+    CampaignRecipient,
+    SeriesFollower,
+    Unsubscription,
+)
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person, Structure, StructureKindRow
 from instant_coorace.registrations.models import Registration
@@ -14,6 +19,8 @@ from instant_coorace.support.models import Support, SupportTheme
 
 __all__ = [
     "AuditEntry",
+    "Campaign",
+    "CampaignRecipient",
     "Event",
     "EventSession",
     "OutgoingMail",

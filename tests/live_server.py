@@ -42,6 +42,10 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+#: The server's secret key: a test that makes personal links for it uses this one.
+LIVE_SECRET_KEY = "live-server-test-secret"
+
+
 @contextmanager
 def serve(
     database_url: str,
@@ -62,7 +66,7 @@ def serve(
     log_path = workdir / "gunicorn.log"
     env = os.environ | {
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "live-server-test-secret",
+        "SECRET_KEY": LIVE_SECRET_KEY,
         "INSTANT_COORACE_ENV": "testing",
         "RATELIMIT_ENABLED": "0",
         "PYTHONPATH": str(PROJECT_ROOT),

@@ -28,15 +28,17 @@ from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffRole
 from tests.browser import DESKTOP, NARROW, chromium, expect, new_page  # noqa: F401
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
-from tests.live_server import live_server  # noqa: F401 - fixture
+from tests.campaign_helpers import make_campaign
+from tests.live_server import (
+    LIVE_SECRET_KEY,
+    live_server,  # noqa: F401 - fixture
+)
 from tests.support_builders import make_support, make_theme
 
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx)$")
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png)$")
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json|pdf|zip)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png|pdf|zip)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -63,9 +65,12 @@ class Site:
     training_session_id: int
     trainee_id: int
     trainee_token: str
+    #: A sent campaign, with the invitation and unsubscribe paths of one of its mails.
+    campaign: tuple[int, str, str]
 
 
 def build_site() -> Site:
+    current_app.config["SECRET_KEY"] = LIVE_SECRET_KEY  # the links made here are the server's
     structure = make_structure("Chantier d'insertion Les Jardins du Lauragais")
     make_structure("Relais Emploi Tarn", department="81")
     series = Series(name="L'Instant Coorace", slug="instant-coorace")
@@ -115,6 +120,7 @@ def build_site() -> Site:
         training_session_id=training.sessions[0].id,
         trainee_id=trainee.registration_id,
         trainee_token=trainee.token,
+        campaign=make_campaign(current_app, training.id, "invitee@adherent.example.org"),
     )
 
 
@@ -204,6 +210,17 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "privacy_management.person": [
             url_for("privacy_management.person", person_id=site.person_id)
         ],
+        "campaigns.all_campaigns": [url_for("campaigns.all_campaigns")],
+        "campaigns.event_campaigns": [url_for("campaigns.event_campaigns", event_id=training)],
+        "campaigns.new_campaign": [
+            url_for("campaigns.new_campaign", event_id=event, abonnes=1),
+            url_for("campaigns.new_campaign", event_id=training),
+        ],
+        "campaigns.follow_up": [url_for("campaigns.follow_up", campaign_id=site.campaign[0])],
+        "campaigns.remind": [url_for("campaigns.remind", campaign_id=site.campaign[0])],
+        "campaigns.unsubscriptions": [url_for("campaigns.unsubscriptions")],
+        "invitations.invited": [site.campaign[1]],
+        "invitations.unsubscribe_page": [site.campaign[2]],
         **attendance_pages(site),
     }
 

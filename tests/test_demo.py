@@ -15,6 +15,7 @@ from instant_coorace.demo.upcoming import PROGRAMME, is_working_day
 from instant_coorace.events.models import Event, EventKind, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.formatting import PARIS
+from instant_coorace.invitations.models import CampaignRecipient
 from instant_coorace.members.models import Person, Structure
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 
@@ -36,6 +37,9 @@ def test_demo_fills_an_empty_database_once_with_a_living_programme(runner):
     training = next(e for e in upcoming if len(e.sessions) == 4)
     assert training.ends_at - training.starts_at < dt.timedelta(days=2)
     assert count(Registration, Registration.status == RegistrationStatus.WAITLISTED) > 0
+    # One campaign sent, with follow-up figures to look at.
+    assert count(CampaignRecipient, CampaignRecipient.opened_at.is_not(None)) > 0
+    assert count(CampaignRecipient, CampaignRecipient.registration_id.is_not(None)) > 0
     emails = db.session.scalars(select(Person.email)).all()
     assert all(email.endswith("@example.org") for email in emails)
 

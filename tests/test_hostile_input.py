@@ -22,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, select
@@ -33,6 +34,7 @@ from instant_coorace.registrations import services as registrations
 from instant_coorace.registrations.models import Registration
 from instant_coorace.staff.models import StaffRole, StaffUser
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.campaign_helpers import make_campaign
 from tests.live_server import form_values
 from tests.support_builders import make_support, make_theme
 from tests.test_event_management import training_form
@@ -196,6 +198,7 @@ class World:
         self.registration_id, self.token = self.registration(self.event.id)
         self.structure_id = make_structure().id
         self.mail_id = queue_mail("world").id
+        self.campaign_id = make_campaign(current_app, self.event.id, "monde@example.org")[0]
         self.event_of_example = self.event
 
     def start_example(self) -> None:
@@ -224,6 +227,7 @@ class World:
                 "mail_id": self.mail_id,
                 "series_id": self.series.id,
                 "session_id": self.event.sessions[0].id,
+                "campaign_id": self.campaign_id,
                 "person_id": db.session.get(Registration, self.registration_id).person_id,
             }
             if name in fixed:
@@ -249,6 +253,7 @@ class World:
             "series_id": lambda: self.series.id,
             "support_id": lambda: self.support_id(),
             "theme_id": lambda: make_theme(f"Thématique {self.number()}").id,
+            "campaign_id": lambda: self.campaign_id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
         }[name]()
@@ -401,6 +406,20 @@ def theme_fields(world: World) -> dict[str, tuple[str, str]]:
     return {"name": ("text", f"Thématique {world.number()}")}
 
 
+def campaign_fields(world: World) -> dict[str, tuple[str, str]]:
+    return {
+        "kinds": ("choice", "ACI"),
+        "departments": ("choice", "31"),
+        "memberships": ("choice", "member"),
+        "pasted": ("lines", f"invite{world.number()}@adherent.example.org"),
+        "subject": ("text", "Invitation : {evenement}"),
+        "body": ("lines", "Bonjour {prenom},\r\n{lien_inscription}"),
+        "preview_for": ("choice", ""),
+        "send_key": ("text", f"cle{world.number()}"),
+        "envoyer": ("raw", "1"),
+    }
+
+
 FORMS: dict[str, FormSpec] = {
     "registrations.register": FormSpec(applicant_fields, anonymous=True),
     "registrations.hand_over": FormSpec(applicant_fields, anonymous=True),
@@ -484,6 +503,10 @@ FORMS: dict[str, FormSpec] = {
         lambda world: {"status": ("choice", "excused"), "reason": ("text", "Malade")}
     ),
     "certificates.send": FormSpec(lambda world: {"registration_id": ("hidden_id", "")}),
+    "campaigns.new_campaign": FormSpec(campaign_fields),
+    "campaigns.remind": FormSpec(no_fields),
+    "invitations.invited": FormSpec(applicant_fields, anonymous=True),
+    "invitations.unsubscribe_page": FormSpec(no_fields, anonymous=True),
 }
 
 

@@ -29,6 +29,7 @@ from instant_coorace.registrations import services
 from instant_coorace.staff.models import StaffRole
 from instant_coorace.transactions import write_transaction
 from tests.builders import applicant, make_event, make_staff, make_structure, queue_mail
+from tests.campaign_helpers import make_campaign
 from tests.support_builders import make_support, make_theme
 
 CSP = (
@@ -82,6 +83,8 @@ def world(app) -> World:
     db.session.add(follower)
     db.session.commit()
     support = make_support(structure, make_theme(), dt.date(2026, 3, 3))
+    campaign_id, invitation, unsubscribe = make_campaign(app, event.id, "invite@example.org")
+    _, unsubscribe_mail_id, unsubscribe_token = unsubscribe.rsplit("/", 2)
     values = {
         "slug": event.slug,
         "token": receipt.token,
@@ -90,6 +93,7 @@ def world(app) -> World:
         "registration_id": registration.id,
         "structure_id": structure.id,
         "mail_id": mail.id,
+        "campaign_id": campaign_id,
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
@@ -110,6 +114,11 @@ def world(app) -> World:
             "check_in.scanned": {"token": check_in_token(registration)},
             "check_in_code.qr_image": {"token": check_in_token(registration)},
             **attendance_paperwork_values(structure, registration.id, event.sessions[0].id),
+            "invitations.invited": {"token": invitation.rsplit("/", 1)[1]},
+            "invitations.unsubscribe_page": {
+                "mail_id": int(unsubscribe_mail_id),
+                "token": unsubscribe_token,
+            },
         },
         staff_session_id=staff.get_id(),
     )

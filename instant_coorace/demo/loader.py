@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from instant_coorace.database import utcnow
 from instant_coorace.demo import reminders
 from instant_coorace.demo.calendar_2025 import PastEvent, read_calendar
+from instant_coorace.demo.campaigns import load_demo_campaign
 from instant_coorace.demo.people import DemoPerson, staff_of_structures
 from instant_coorace.demo.series_followers import load_series_followers
 from instant_coorace.demo.supports import load_demo_supports
@@ -71,6 +72,7 @@ def load_demo(today: dt.date | None = None, seed: int = 2025) -> DemoSummary:
     load_series_followers(rng)
     load_demo_supports(today, seed)
     upcoming.append(reminders.add_webinar_reminded_soon(DEMO_VISIO_URL))
+    load_demo_campaign()
     return DemoSummary(
         structures=db.session.scalar(select(func.count()).select_from(Structure)),
         past_events=len(past),

@@ -42,6 +42,8 @@ class ClaimedMail:
     #: Files made for this delivery (``mail/attachments.py``); ``None`` when the
     #: mail's document could not be made, which fails the mail for good.
     attachments: tuple[Attachment, ...] | None = ()
+    #: For an unsubscribable mail: the link its ``List-Unsubscribe`` header carries.
+    list_unsubscribe: str | None = None
 
 
 class DeliveryFailure(Exception):

@@ -56,6 +56,10 @@ works, read in one query; an id left out has no working link any more."""
 
 _kinds: dict[str, Resolver] = {}
 
+UNSUBSCRIBE_LINK = "unsubscribe"
+"""The kind of link of an unsubscribable mail's ``List-Unsubscribe`` header
+(RFC 8058), whose ref is the mail's id; registered by the invitations domain."""
+
 
 def register_link_kind(kind: str, resolve: Resolver) -> None:
     if not re.fullmatch(r"[a-z_]{1,32}", kind):
@@ -70,6 +74,13 @@ def marker(mail_key: str, kind: str, ref: int, version: str) -> str:
     if kind not in _kinds:
         raise LookupError(f"unknown link kind: {kind!r}")
     return f"{_PREFIX}{kind}:{ref}:{_tag(_secret(), mail_key, kind, ref, version)}]]"
+
+
+def unsubscribe_urls(mail_ids: set[int]) -> dict[int, str]:
+    """The one-click unsubscribe link of each of these mails, made now (never stored)."""
+    if not mail_ids:
+        return {}
+    return {ref: url for ref, (_version, url) in _kinds[UNSUBSCRIBE_LINK](mail_ids).items()}
 
 
 def redacted(text: str) -> str:

@@ -83,10 +83,18 @@ class MailContent(Protocol):
 
 
 def build_message(
-    mail: MailContent, sender: Address, attachments: Sequence[Attachment] = ()
+    mail: MailContent,
+    sender: Address,
+    attachments: Sequence[Attachment] = (),
+    *,
+    list_unsubscribe: str | None = None,
 ) -> MIMEBase:
     """The message of ``mail`` with ``attachments`` (made at delivery, see
-    ``mail/attachments.py``); ``ValueError`` if its address or calendar is unusable."""
+    ``mail/attachments.py``); ``ValueError`` if its address or calendar is unusable.
+
+    ``list_unsubscribe``: the one-click unsubscribe link of a mail that is not
+    transactional, given in the headers of RFC 2369 and RFC 8058 (a client's
+    « se désabonner » button POSTs ``List-Unsubscribe=One-Click`` to it)."""
     to_email = mail.to_email.strip()
     if not _ADDR_SPEC.fullmatch(to_email):
         raise ValueError(f"adresse de destinataire invalide : {to_email!r}")
@@ -107,6 +115,9 @@ def build_message(
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = _message_id(mail.dedup_key, sender.domain)
     message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{single_line(list_unsubscribe)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for part in message.walk():
         if part is not message:
             del part["MIME-Version"]  # belongs to the top only

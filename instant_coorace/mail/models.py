@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from instant_coorace.database import UTCDateTime, utcnow
@@ -72,6 +72,9 @@ class OutgoingMail(db.Model):
     render_args: Mapped[dict | None] = mapped_column(JSON)
     #: File name of the calendar attachment, e.g. ``invitation.ics``.
     attachment_filename: Mapped[str | None] = mapped_column(String(100))
+    #: Not transactional (an invitation, an announcement): the worker gives it the
+    #: ``List-Unsubscribe`` headers of RFC 8058, whose link it makes at delivery.
+    unsubscribable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )

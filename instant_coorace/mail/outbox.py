@@ -114,6 +114,7 @@ _PENDING_COLUMNS = (
     "status",
     "attempts",
     "next_attempt_at",
+    "unsubscribable",
 )
 
 
@@ -127,8 +128,14 @@ def _pending_insert(insert: Callable) -> Insert:
     )
 
 
+def _pending_insert_many(insert: Callable) -> Insert:
+    table = OutgoingMail.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.dedup_key])
+
+
 # Built once per dialect: they run under the event's lock at every registration.
 _PENDING_INSERTS = per_dialect(_pending_insert)
+_PENDING_INSERTS_MANY = per_dialect(_pending_insert_many)
 
 
 def enqueue_pending(
@@ -139,30 +146,75 @@ def enqueue_pending(
     render_args: dict,
     registration_id: int | None = None,
     event_id: int | None = None,
+    unsubscribable: bool = False,
 ) -> int | None:
     """Like ``enqueue``, for a mail the worker renders before sending it (see
     ``mail/rendering.py``). One Core statement (``INSERT … ON CONFLICT DO
     NOTHING``) on the session's connection, cheap enough for a transaction
     holding an event's lock; what it refers to must have been flushed. Returns
-    the new mail's id, or ``None`` when the key was already used."""
+    the new mail's id, or ``None`` when the key was already used.
+
+    ``unsubscribable``: a mail that is not transactional, which gets the
+    ``List-Unsubscribe`` headers; enqueue those through
+    ``invitations.unsubscribe.enqueue_optional``, which also leaves out the
+    addresses that unsubscribed."""
     connection = db.session.connection()
     return connection.scalar(
         _PENDING_INSERTS[connection.dialect.name],
-        {
-            "purpose": purpose,
-            "dedup_key": dedup_key,
-            "to_email": recipient.email,
-            "to_name": recipient.name,
-            "subject": "",
-            "text_body": "",
-            "render_args": render_args,
-            "registration_id": registration_id,
-            "event_id": event_id,
-            "status": MailStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": utcnow(),
-        },
+        _pending_row(purpose, dedup_key, recipient, render_args, registration_id, event_id)
+        | {"unsubscribable": unsubscribable},
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingMail:
+    """One mail of ``enqueue_pending_many``."""
+
+    dedup_key: str
+    recipient: Recipient
+    render_args: dict
+
+
+def enqueue_pending_many(
+    purpose: str, mails: list[PendingMail], *, event_id: int | None, unsubscribable: bool
+) -> None:
+    """Several ``enqueue_pending`` at once, for a campaign of thousands: one
+    ``executemany`` of one prepared statement (psycopg pipelines the rows, SQLite
+    runs them in one call), no round trip per mail. A key already used is
+    skipped, silently: give keys that are new (the drivers do not count them)."""
+    if not mails:
+        return
+    connection = db.session.connection()
+    rows = [
+        _pending_row(purpose, mail.dedup_key, mail.recipient, mail.render_args, None, event_id)
+        | {"unsubscribable": unsubscribable}
+        for mail in mails
+    ]
+    connection.execute(_PENDING_INSERTS_MANY[connection.dialect.name], rows)
+
+
+def _pending_row(
+    purpose: str,
+    dedup_key: str,
+    recipient: Recipient,
+    render_args: dict,
+    registration_id: int | None,
+    event_id: int | None,
+) -> dict[str, object]:
+    return {
+        "purpose": purpose,
+        "dedup_key": dedup_key,
+        "to_email": recipient.email,
+        "to_name": recipient.name,
+        "subject": "",
+        "text_body": "",
+        "render_args": render_args,
+        "registration_id": registration_id,
+        "event_id": event_id,
+        "status": MailStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+    }
 
 
 def withdraw(mail_ids: list[int], reason: str) -> list[int]:

@@ -27,7 +27,7 @@ from instant_coorace.extensions import db
 from instant_coorace.mail import outcomes
 from instant_coorace.mail.attachments import AttachmentUnavailable, attachments_for
 from instant_coorace.mail.delivery import ClaimedMail, DeliveryFailure, Transport, open_transport
-from instant_coorace.mail.links import personalise
+from instant_coorace.mail.links import personalise, unsubscribe_urls
 from instant_coorace.mail.message import as_wire_bytes, build_message, parse_sender
 from instant_coorace.mail.models import MailStatus, OutgoingMail
 from instant_coorace.mail.rendering import render_all_pending
@@ -54,6 +54,7 @@ _CLAIMED_COLUMNS = [
         "calendar_text",
         "attachment_filename",
         "registration_id",
+        "unsubscribable",
     )
 ]
 """What building and sending a mail needs, read as plain rows (no ORM objects)."""
@@ -155,6 +156,7 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
             usable.append(row)
         # The links are made real here, in memory, within the claim: if they cannot
         # be, nothing is claimed.
+        unsubscribe = unsubscribe_urls({row.id for row in usable if row.unsubscribable})
         claimed = [
             ClaimedMail(
                 id=row.id,
@@ -164,6 +166,7 @@ def claim_batch(size: int | None = None) -> list[ClaimedMail]:
                 envelope_from=envelope_from,
                 envelope_to=row.to_email.strip(),
                 content=content,
+                list_unsubscribe=unsubscribe.get(row.id),
             )
             for row, content in zip(usable, personalise(usable), strict=True)
         ]
@@ -231,7 +234,14 @@ def _built_ahead(
         try:
             if mail.attachments is None:
                 raise ValueError("le document joint ne peut plus être produit")
-            return as_wire_bytes(build_message(mail.content, sender, mail.attachments))
+            return as_wire_bytes(
+                build_message(
+                    mail.content,
+                    sender,
+                    mail.attachments,
+                    list_unsubscribe=mail.list_unsubscribe,
+                )
+            )
         except ValueError as error:
             return DeliveryFailure(f"Message invalide : {error}", permanent=True)
 

@@ -73,10 +73,11 @@ def register(
 
     Staff registrations skip the opening window and the audience rule, not capacity;
     walk-ins (``ON_SITE``) skip capacity too.
-    Someone already registered through the public form gets their link again by
-    email (at most hourly) and ``AlreadyRegistered``. The registration keeps what
-    the applicant gave; a person already known keeps their record as it is (only
-    they, from their personal link, or the team change it).
+    Someone already registered through the public form (or an invitation's) gets
+    their link again by email (at most hourly) and ``AlreadyRegistered``. The
+    registration keeps what the applicant gave; a person already known keeps
+    their record as it is (only they, from their personal link, or the team
+    change it).
     """
     # Everything that needs no lock comes first: every moment under it delays the
     # next registrant (see placement.py).
@@ -100,7 +101,7 @@ def register(
                 locked, applicant, email, structure, source, situation, link
             )
             structure_seats_taken = situation.structure_seats_taken(locked, structure is not None)
-        elif source is RegistrationSource.PUBLIC_FORM:
+        elif source in (RegistrationSource.PUBLIC_FORM, RegistrationSource.INVITATION):
             registration = db.session.get(Registration, situation.registration_id)
             notifications.link_resent(registration, utcnow().strftime("%Y%m%d%H"))
     if already:

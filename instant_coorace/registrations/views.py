@@ -88,6 +88,11 @@ def register(slug: str):
         errors.RegistrationNotOpenYet,
     ) as error:
         return _refused(catalogue.public_event(slug), error)
+    return remember_receipt(slug, receipt)
+
+
+def remember_receipt(slug: str, receipt: services.Receipt):
+    """Off to the confirmation page of the registration just made (also from an invitation)."""
     # The cookie is signed, not encrypted: it names the registration and a prefix of
     # its link's hash (to notice a link re-issued since), never the link itself.
     session[RECEIPT_KEY] = {
@@ -95,7 +100,7 @@ def register(slug: str):
         "registration_id": receipt.registration_id,
         "link_hash": hash_token(receipt.token)[:16],
     }
-    return redirect(url_for(".confirmation", slug=slug), code=303)
+    return redirect(url_for("registrations.confirmation", slug=slug), code=303)
 
 
 @blueprint.get("/evenements/<slug>/inscription/confirmee")
