@@ -87,6 +87,7 @@ def retry_after_header(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
+    from instant_coorace.attendance.join_views import blueprint as join
     from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
     from instant_coorace.events.management import blueprint as event_management
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         staff_accounts,
         privacy_management,
         audit,
+        join,
     ):
         app.register_blueprint(blueprint)
 

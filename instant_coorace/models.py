@@ -1,5 +1,6 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees them all."""
 
+from instant_coorace.attendance.join_links import JoinLink
 from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.audit.models import AuditEntry
 from instant_coorace.events.models import Event, EventSession, ProgrammeItem, Series
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "Event",
     "EventSession",
+    "JoinLink",
     "OutgoingMail",
     "Person",
     "ProgrammeItem",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
+from instant_coorace.attendance.join_links import JoinLink
 from instant_coorace.calendar.feeds import issue_feed_token
 from instant_coorace.extensions import db
 from instant_coorace.mail.models import MailStatus, OutgoingMail
@@ -25,7 +26,7 @@ from tests.builders import applicant, make_event, make_structure
 from tests.calendar_parsers import read_everywhere
 
 TOKENISH = re.compile(r"[A-Za-z0-9_-]{16,}")
-PERSONAL_PATH = re.compile(r"/(?:inscription|agenda/personnel)/[^\s\"'<>\\]+")
+PERSONAL_PATH = re.compile(r"/(?:inscription|agenda/personnel|j)/[^\s\"'<>\\]+")
 SENT_LINK = re.compile(r"http://localhost(/inscription/[A-Za-z0-9_-]{40,})")
 
 
@@ -49,7 +50,8 @@ def accepted_hashes() -> set[str]:
     """What a token must hash to for the application to accept it."""
     registrations = db.session.scalars(select(Registration.token_hash)).all()
     feeds = db.session.scalars(select(Person.feed_token_hash)).all()
-    return set(registrations) | {feed for feed in feeds if feed}
+    joins = db.session.scalars(select(JoinLink.token_hash)).all()
+    return set(registrations) | set(joins) | {feed for feed in feeds if feed}
 
 
 def delivered(app, purpose: str = "") -> list[EmailMessage]:
