@@ -87,6 +87,7 @@ def retry_after_header(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
+    from instant_coorace.attendance.import_views import blueprint as attendance_import
     from instant_coorace.attendance.join_views import blueprint as join
     from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_management,
         audit,
         join,
+        attendance_import,
     ):
         app.register_blueprint(blueprint)
 
@@ -136,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from instant_coorace.attendance.commands import attendance_cli
     from instant_coorace.demo.commands import demo_command
     from instant_coorace.mail.commands import worker_command
     from instant_coorace.members.commands import members_cli
@@ -147,3 +150,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(attendance_cli)

@@ -28,6 +28,7 @@ class AuditAction(enum.StrEnum):
     DIRECTORY_IMPORTED = "directory_imported"
     REGISTRANTS_EXPORTED = "registrants_exported"
     EVENT_CANCELLED = "event_cancelled"
+    ATTENDANCE_IMPORTED = "attendance_imported"
 
 
 class AuditEntry(db.Model):
@@ -65,4 +66,5 @@ ACTION_LABELS = {
     AuditAction.DIRECTORY_IMPORTED: "Annuaire importé",
     AuditAction.REGISTRANTS_EXPORTED: "Liste des inscrit·es exportée",
     AuditAction.EVENT_CANCELLED: "Événement annulé",
+    AuditAction.ATTENDANCE_IMPORTED: "Rapport de présence importé",
 }
