@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
+from instant_coorace.attendance.join_links import join_token
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
 from instant_coorace.registrations import services as registrations
@@ -31,6 +32,7 @@ NOT_A_PAGE = re.compile(r"\.(ics|csv|json)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
+ATTENDANCE_REPORT = Path(__file__).parent / "data/attendance/teams_meeting_attendance_fr.csv"
 BLOCKING = {"serious", "critical"}
 
 
@@ -47,6 +49,7 @@ class Site:
     registration_id: int
     person_id: int
     mail_id: int
+    join_token: str
 
 
 def build_site() -> Site:
@@ -56,7 +59,12 @@ def build_site() -> Site:
     db.session.add(series)
     db.session.commit()
     # Events of a series share their title; the pages tell them apart by date.
-    instant = make_event("L'Instant Coorace", series_id=series.id, capacity=1)
+    instant = make_event(
+        "L'Instant Coorace",
+        series_id=series.id,
+        capacity=1,
+        visio_url="https://visio.example.org/instant",
+    )
     make_event("L'Instant Coorace", series_id=series.id, starts_in=dt.timedelta(days=98))
     training = make_event(
         "Formation : accompagner les salarié·es en parcours d'insertion professionnelle",
@@ -74,6 +82,8 @@ def build_site() -> Site:
     mail = queue_mail()
     make_staff(STAFF_EMAIL, STAFF_PASSWORD, role=StaffRole.ADMIN)
     registration = registrations.find_by_token(confirmed.token)
+    join = join_token(registration)
+    db.session.commit()
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
@@ -84,6 +94,7 @@ def build_site() -> Site:
         registration_id=confirmed.registration_id,
         person_id=registration.person_id,
         mail_id=mail.id,
+        join_token=join,
     )
 
 
@@ -104,6 +115,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "registrations.hand_over": [url_for("registrations.hand_over", token=site.token)],
         "registrations.details": [url_for("registrations.details", token=site.token)],
         "staff.login": [url_for("staff.login")],
+        "join.join": [url_for("join.join", token=site.join_token)],  # too early: when to come
         # Back office
         "staff.dashboard": [url_for("staff.dashboard")],
         "staff.choose_password": [url_for("staff.choose_password")],
@@ -138,6 +150,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
             url_for("member_management.edit_structure", structure_id=site.structure_id)
         ],
         "member_management.import_structures": [url_for("member_management.import_structures")],
+        "attendance_import.upload": [url_for("attendance_import.upload", event_id=event)],
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
         "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
         "audit.journal": [url_for("audit.journal")],
@@ -245,6 +258,12 @@ def test_every_page_passes_axe_and_reflows_at_320_px(app, chromium, live_server)
         page.get_by_role("button", name=re.compile("Prévisualiser|Vérifier|Envoyer")).click()
         expect(page.get_by_role("button", name="Confirmer l'import").first).to_be_visible()
         check(page, "aperçu de l'import")
+        page.goto(urls["attendance_import.upload"][0])
+        page.get_by_label(re.compile("Rapport de présence")).set_input_files(ATTENDANCE_REPORT)
+        page.get_by_role("button", name="Prévisualiser l'import").click()
+        page.get_by_role("button", name="Confirmer l'import").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Rapport importé")
+        check(page, "rapport de présence importé")
     finally:
         context.close()
         narrow_context.close()

@@ -16,6 +16,7 @@ from flask import Flask
 
 import config
 from instant_coorace import create_app
+from instant_coorace.attendance.join_links import join_token
 from instant_coorace.calendar import feeds
 from instant_coorace.events.models import EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -65,6 +66,8 @@ def world(app) -> World:
     )
     receipt = services.register(event.id, applicant(1, structure))
     registration = services.find_by_token(receipt.token)
+    join = join_token(registration)
+    db.session.commit()  # the join link's hash
     staff = make_staff("admin@coorace-occitanie.example.org", "phrase-de-passe", StaffRole.ADMIN)
     mail = queue_mail()
     values = {
@@ -84,6 +87,7 @@ def world(app) -> World:
         values_by_endpoint={
             "calendar.personal_feed": {"token": feeds.issue_feed_token(registration.person_id)},
             "calendar.series_feed": {"slug": series.slug},
+            "join.join": {"token": join},
         },
         staff_session_id=staff.get_id(),
     )
