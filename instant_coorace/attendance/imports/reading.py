@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 
 #: The first bytes of files that are not text, and what to call them.
 _NOT_TEXT = (
@@ -18,7 +19,7 @@ _NOT_TEXT = (
     (b"\xd0\xcf\x11\xe0", "un ancien classeur Excel (.xls)"),
 )
 
-_CONTROL = {chr(code) for code in range(32)} - {"\t", "\n", "\r"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class ImportRefused(Exception):
@@ -42,7 +43,7 @@ def decode(data: bytes) -> str:
                 "exportez le rapport en CSV depuis l'outil de visio."
             )
     text = _decoded(data)
-    if any(character in _CONTROL for character in text):
+    if _CONTROL.search(text):
         raise ImportRefused(
             "Le fichier n'est pas un texte lisible : il n'est ni en UTF-8, ni en UTF-16, "
             "ni en Windows-1252. Exportez-le à nouveau en CSV depuis l'outil de visio."

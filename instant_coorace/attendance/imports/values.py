@@ -4,6 +4,7 @@ written as each tool and each locale write them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -118,6 +119,7 @@ def _paris(year, month, day, hour, minute, second) -> dt.datetime | None:
     return local.astimezone(dt.UTC)
 
 
+@functools.lru_cache(maxsize=65536)
 def folded(text: str) -> str:
     """For comparing addresses and headers: no case, no accents, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
