@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from instant_coorace.attendance.join_links import join_token
 from instant_coorace.attendance.models import AttendanceSource, SessionAttendance
-from instant_coorace.events.models import EventFormat
+from instant_coorace.events.models import EventFormat, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.mail.worker import run_jobs
 from instant_coorace.registrations import services
@@ -182,3 +182,15 @@ def test_an_unknown_token_is_a_french_404_without_referrer(client):
     assert response.status_code == 404
     assert "Lien introuvable" in unescape(response.get_data(as_text=True))
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_link_of_a_cancelled_event_says_so(client):
+    event = webinar()
+    path = join_path(client, services.register(event.id, applicant(1)))
+    event.status = EventStatus.CANCELLED
+    db.session.commit()
+    with time_machine.travel(event.sessions[0].starts_at, tick=False):
+        response = client.get(path)
+    assert response.status_code == 409
+    assert "Événement annulé" in unescape(response.get_data(as_text=True))
+    assert not attendance()

@@ -138,8 +138,10 @@ def _refusal(
         return Refusal.CANCELLED
     if status is RegistrationStatus.WAITLISTED:
         return Refusal.WAITLISTED
-    if event_status is not EventStatus.PUBLISHED:
+    if event_status is EventStatus.CANCELLED:
         return Refusal.EVENT_CANCELLED
+    if event_status is not EventStatus.PUBLISHED:
+        return Refusal.UNKNOWN  # unpublished since: as if the link did not exist
     if event_format is EventFormat.IN_PERSON or not visio_url.startswith(("https://", "http://")):
         return Refusal.NO_VISIO
     return None
