@@ -21,6 +21,8 @@ from instant_coorace.mail.worker import run_jobs
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration
 from tests.builders import applicant, make_event
+from tests.calendar_parsers import read_everywhere
+from tests.test_stored_links import calendar_of
 
 VISIO = "https://visio.example.org/j/instant-4242"
 JOIN_LINK = re.compile(r"http://localhost(/j/[A-Za-z0-9_-]{40,})")
@@ -55,6 +57,10 @@ def test_the_confirmation_mail_carries_the_personal_link_not_the_visio_url(app, 
     [link] = JOIN_LINK.findall(text)
     assert link in html
     assert VISIO not in text and VISIO not in html
+    [invitation] = read_everywhere(calendar_of(message)).events  # Outlook shows its place
+    assert invitation.location == f"http://localhost{link}"
+    assert f"http://localhost{link}" in invitation.description
+    assert VISIO not in invitation.description
     session = event.sessions[0]
     with time_machine.travel(session.starts_at - dt.timedelta(minutes=5), tick=False):
         response = client.get(link)

@@ -307,11 +307,13 @@ def render(mail: OutgoingMail) -> Rendered | None:
     show_visio_link = (
         holder and registration.shows_visio_link and notice is not Notice.EVENT_CANCELLED
     )
+    # The personal tracked link (attendance/join_links.py), never the raw visio URL.
+    join_url = join_link(mail.dedup_key, registration) if show_visio_link else None
     method = args["calendar"]
     entries, separate = [], 0
     if method:
         all_entries = removed_entries or session_entries(
-            event, show_visio_link=True, management_url=manage_url
+            event, show_visio_link=True, management_url=manage_url, join_url=join_url
         )
         entries, separate = _this_mails_session(mail, all_entries)
         if not entries:
@@ -324,8 +326,7 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "person": greeted,
         "manage_url": manage_url,
         "show_visio_link": show_visio_link,
-        # The personal tracked link (attendance/join_links.py), never the raw visio URL.
-        "join_url": join_link(mail.dedup_key, registration) if show_visio_link else None,
+        "join_url": join_url,
         "organisation": current_app.config["ORGANISATION_NAME"],
         "contact_email": current_app.config["CONTACT_EMAIL"],
         "message_text": extra.get("markdown", ""),
