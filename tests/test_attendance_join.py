@@ -8,6 +8,7 @@ import re
 from email import message_from_bytes, policy
 from html import unescape
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -200,3 +201,14 @@ def test_the_link_of_a_cancelled_event_says_so(client):
     assert response.status_code == 409
     assert "Événement annulé" in unescape(response.get_data(as_text=True))
     assert not attendance()
+
+
+def test_the_registrants_own_page_and_calendar_carry_only_the_tracked_link(client):
+    event = webinar()
+    receipt = services.register(event.id, applicant(1))
+    page = client.get(f"/inscription/{receipt.token}").get_data(as_text=True)
+    assert VISIO not in unescape(page) and quote(VISIO, safe="") not in page
+    download = client.get(f"/inscription/{receipt.token}/agenda.ics")
+    [entry] = read_everywhere(download.data).events
+    with time_machine.travel(event.sessions[0].starts_at, tick=False):
+        assert client.get(entry.location.removeprefix("http://localhost")).status_code == 303

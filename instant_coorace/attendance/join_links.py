@@ -83,6 +83,12 @@ def registration_join_token(registration: Registration) -> str | None:
     return token
 
 
+def registrant_join_url(registration: Registration) -> str | None:
+    """The address of the registrant's join link, for their own calendar files."""
+    token = registration_join_token(registration)
+    return absolute_url("join.join", token=token) if token else None
+
+
 def join_link(mail_key: str, registration: Registration) -> str:
     """What a mail stores in place of the registration's join link."""
     join_token(registration)
