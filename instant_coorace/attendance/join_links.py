@@ -111,10 +111,6 @@ def join_urls(registration_ids: set[int]) -> dict[int, tuple[str, str]]:
 register_link_kind(JOIN_LINK, join_urls)
 
 
-def is_current(token: str, registration_nonce: str) -> bool:
-    return hmac.compare_digest(token, derive(registration_nonce))
-
-
 def derive(nonce: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, b"join-link:" + nonce.encode(), hashlib.sha256).digest()

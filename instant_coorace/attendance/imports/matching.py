@@ -24,7 +24,6 @@ class Outcome(enum.StrEnum):
     BELOW_THRESHOLD = "below_threshold"
     UNMATCHED = "unmatched"
     ORGANISER = "organiser"
-    UNREADABLE = "unreadable"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -92,7 +92,6 @@ OUTCOME_LABELS = {
     Outcome.BELOW_THRESHOLD: "sous le seuil de présence",
     Outcome.UNMATCHED: "non rapproché·e",
     Outcome.ORGANISER: "organisateur·rice, ignoré·e",
-    Outcome.UNREADABLE: "ligne illisible",
 }
 
 
