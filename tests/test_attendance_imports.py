@@ -335,3 +335,14 @@ def test_a_report_goes_to_the_session_its_times_overlap(app):
 
 def _bytes_io(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
+
+
+def test_a_report_no_longer_kept_is_said_so_in_french(march_webinar, staff_client):
+    event, ids = march_webinar
+    url = f"/gestion/evenements/{event.id}/presences/import"
+    for action, extra in (("confirmer", {}), ("rattacher", {"registration": "1"}),
+                          ("sur-place", {})):  # fmt: skip
+        page = staff_client.post(f"{url}/{action}", data={"token": "a" * 32, "key": "k"} | extra)
+        assert page.status_code == 422, action
+        assert "n'est plus disponible" in unescape(page.get_data(as_text=True))
+    assert not records(ids)

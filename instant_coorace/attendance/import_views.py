@@ -112,7 +112,7 @@ def _on_staged(event_id: int, form: StagedReportForm, action):
     except ImportRefused as error:
         upload_form = ReportUploadForm(formdata=None)
         upload_form.offer_sessions(event)
-        upload_form.file.errors.append(error.message)
+        upload_form.file.errors = [error.message]  # not validated: errors is a tuple
         return render_template("attendance/import.html", event=event, form=upload_form), 422
     return _report_page(staged, report)
 

@@ -225,9 +225,9 @@ def add_walk_in(folder: Path, event_id: int, token: str, key: str):
     person = next((j.person for j in report.judged if j.person.key == key), None)
     if person is None:
         raise ImportRefused("Cette personne ne figure plus dans le rapport.")
-    if not person.email:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", person.email):
         raise ImportRefused(
-            "Le rapport ne donne pas l'adresse e-mail de cette personne : rattachez-la "
+            "Le rapport ne donne pas d'adresse e-mail valide pour cette personne : rattachez-la "
             "à une personne inscrite, ou inscrivez-la depuis la liste des inscrit·es."
         )
     first, last = _split_name(person)
