@@ -140,4 +140,15 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # cookies) remain the protection.
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Attendance: the join link opens this long before a session and closes this
+        # long after its end; an imported report's upload limit; the share of a
+        # session's length someone must attend to count as present.
+        "ATTENDANCE_JOIN_OPENS_MINUTES_BEFORE": int(
+            env.get("ATTENDANCE_JOIN_OPENS_MINUTES_BEFORE", "30")
+        ),
+        "ATTENDANCE_JOIN_CLOSES_MINUTES_AFTER": int(
+            env.get("ATTENDANCE_JOIN_CLOSES_MINUTES_AFTER", "0")
+        ),
+        "ATTENDANCE_MAX_UPLOAD_MB": float(env.get("ATTENDANCE_MAX_UPLOAD_MB", "5")),
+        "ATTENDANCE_PRESENCE_PERCENT": int(env.get("ATTENDANCE_PRESENCE_PERCENT", "50")),
     }

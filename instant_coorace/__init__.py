@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     import instant_coorace.staff.auth  # noqa: F401 - registers the login user loader
     from instant_coorace.attendance import check_in_views, overview_views, qr_views
     from instant_coorace.attendance.certificate_views import blueprint as certificates
+    from instant_coorace.attendance.import_views import blueprint as attendance_import
+    from instant_coorace.attendance.join_views import blueprint as join
     from instant_coorace.attendance.sign_in_views import blueprint as sign_in
     from instant_coorace.audit.views import blueprint as audit
     from instant_coorace.calendar.views import blueprint as calendar
@@ -132,6 +134,8 @@ def register_blueprints(app: Flask) -> None:
         certificates,
         campaign_views.blueprint,
         public_views.blueprint,
+        join,
+        attendance_import,
     ):
         app.register_blueprint(blueprint)
 
@@ -153,6 +157,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from instant_coorace.attendance.commands import attendance_cli
     from instant_coorace.demo.commands import demo_command
     from instant_coorace.mail.commands import worker_command
     from instant_coorace.members.commands import members_cli
@@ -164,3 +169,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(attendance_cli)

@@ -1,5 +1,6 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees them all."""
 
+from instant_coorace.attendance.join_links import JoinLink
 from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.audit.models import AuditEntry
@@ -23,6 +24,7 @@ __all__ = [
     "CampaignRecipient",
     "Event",
     "EventSession",
+    "JoinLink",
     "OutgoingMail",
     "Person",
     "ProgrammeItem",

@@ -18,6 +18,7 @@ from flask import current_app, url_for
 
 from instant_coorace.attendance.check_in import check_in
 from instant_coorace.attendance.check_in_links import check_in_token
+from instant_coorace.attendance.join_links import join_token
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventFormat, EventKind, Series
 from instant_coorace.extensions import db
@@ -42,6 +43,7 @@ NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png|pdf|zip)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
+ATTENDANCE_REPORT = Path(__file__).parent / "data/attendance/teams_meeting_attendance_fr.csv"
 BLOCKING = {"serious", "critical"}
 
 
@@ -67,6 +69,7 @@ class Site:
     trainee_token: str
     #: A sent campaign, with the invitation and unsubscribe paths of one of its mails.
     campaign: tuple[int, str, str]
+    join_token: str
 
 
 def build_site() -> Site:
@@ -77,7 +80,12 @@ def build_site() -> Site:
     db.session.add(series)
     db.session.commit()
     # Events of a series share their title; the pages tell them apart by date.
-    instant = make_event("L'Instant Coorace", series_id=series.id, capacity=1)
+    instant = make_event(
+        "L'Instant Coorace",
+        series_id=series.id,
+        capacity=1,
+        visio_url="https://visio.example.org/instant",
+    )
     make_event("L'Instant Coorace", series_id=series.id, starts_in=dt.timedelta(days=98))
     training = make_event(
         "Formation : accompagner les salarié·es en parcours d'insertion professionnelle",
@@ -103,6 +111,8 @@ def build_site() -> Site:
     db.session.add(follower)
     db.session.commit()
     support = make_support(structure, make_theme("Fonds européens"), dt.date(2026, 3, 3))
+    join = join_token(registration)
+    db.session.commit()
     return Site(
         instant_id=instant.id,
         instant_slug=instant.slug,
@@ -121,6 +131,7 @@ def build_site() -> Site:
         trainee_id=trainee.registration_id,
         trainee_token=trainee.token,
         campaign=make_campaign(current_app, training.id, "invitee@adherent.example.org"),
+        join_token=join,
     )
 
 
@@ -146,6 +157,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "series.stop_following": [url_for("series.stop_following", token=site.follower_token)],
         "series.follow_as_registrant": [url_for("series.follow_as_registrant", token=site.token)],
         "staff.login": [url_for("staff.login")],
+        "join.join": [url_for("join.join", token=site.join_token)],  # too early: when to come
         # Back office
         "staff.dashboard": [url_for("staff.dashboard")],
         "staff.choose_password": [url_for("staff.choose_password")],
@@ -195,6 +207,7 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "support_management.figures": [
             url_for("support_management.figures", du="2026-01-01", au="2026-12-31")
         ],
+        "attendance_import.upload": [url_for("attendance_import.upload", event_id=event)],
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
         "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
         "audit.journal": [url_for("audit.journal")],
@@ -386,6 +399,12 @@ def test_every_page_passes_axe_and_reflows_at_320_px(app, chromium, live_server)
         page.get_by_role("button", name=re.compile("Prévisualiser|Vérifier|Envoyer")).click()
         expect(page.get_by_role("button", name="Confirmer l'import").first).to_be_visible()
         check(page, "aperçu de l'import")
+        page.goto(urls["attendance_import.upload"][0])
+        page.get_by_label(re.compile("Rapport de présence")).set_input_files(ATTENDANCE_REPORT)
+        page.get_by_role("button", name="Prévisualiser l'import").click()
+        page.get_by_role("button", name="Confirmer l'import").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Rapport importé")
+        check(page, "rapport de présence importé")
     finally:
         context.close()
         narrow_context.close()

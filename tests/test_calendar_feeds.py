@@ -232,7 +232,7 @@ def test_confirmed_registrant_download_has_the_join_link(client):
     response = client.get(f"/inscription/{receipt.token}/agenda.ics")
     assert response.status_code == 200
     (vevent,) = read_everywhere(response.data).events
-    assert vevent.location == VISIO
+    assert vevent.location.startswith("http://localhost/j/")  # the tracked join link
     assert b"ATTENDEE" not in response.data
     assert response.headers["Cache-Control"] == "no-store"
 

@@ -459,6 +459,20 @@ FORMS: dict[str, FormSpec] = {
         lambda world: {"file": ("file", "nom;ville\nRégie;Foix\n")}
     ),
     "member_management.confirm_import": FormSpec(lambda world: {"token": ("text", "a" * 32)}),
+    "attendance_import.upload": FormSpec(
+        lambda world: {"file": ("file", "a,b\n1,2\n"), "session": ("choice", "0")}
+    ),
+    "attendance_import.confirm": FormSpec(lambda world: {"token": ("text", "a" * 32)}),
+    "attendance_import.attach": FormSpec(
+        lambda world: {
+            "token": ("text", "a" * 32),
+            "key": ("text", "e:x@y.fr"),
+            "registration": ("choice", "1"),
+        }
+    ),
+    "attendance_import.walk_in": FormSpec(
+        lambda world: {"token": ("text", "a" * 32), "key": ("text", "e:x@y.fr")}
+    ),
     "mail_management.retry_mail": FormSpec(lambda world: {"statut": ("raw", "")}),
     "mail_management.cancel_mail": FormSpec(lambda world: {"statut": ("raw", "")}),
     "staff_accounts.list_accounts": FormSpec(

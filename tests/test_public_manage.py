@@ -42,9 +42,10 @@ def test_manage_page_shows_the_registration_and_the_visio_link_to_confirmed_regi
     waiting_html = text(client.get(f"/inscription/{waiting.token}"))
 
     assert "Instant RSE" in confirmed_html and "Inscription confirmée" in confirmed_html
-    assert VISIO_URL in confirmed_html
+    assert "Rejoindre la visio" in confirmed_html and 'href="/j/' in confirmed_html
+    assert VISIO_URL not in confirmed_html  # the personal tracked link stands in its place
     assert "Vous êtes en position 1" in waiting_html
-    assert VISIO_URL not in waiting_html
+    assert "/j/" not in waiting_html
 
 
 def test_token_pages_are_neither_cached_nor_sent_as_referer(client):

@@ -66,7 +66,9 @@ def test_a_confirmed_registration_sends_an_invitation_with_a_working_link(app):
     assert mail.subject.startswith("Inscription confirmée : L'Instant Coorace")
     assert calendar_of(mail)["METHOD"] == "REQUEST"
     assert attendees(mail) == {"personne1@adherent.example.org"}
-    assert "https://visio.example.org/x" in mail.text_body
+    # The mail's card carries the personal tracked join link, not the raw visio URL.
+    assert "https://visio.example.org/x" not in mail.text_body
+    assert "/j/" in as_sent(mail).text_body
     assert not LINK.search(mail.text_body + mail.html_body + mail.calendar_text)
     token = LINK.search(as_sent(mail).text_body).group(1)
     assert token == receipt.token

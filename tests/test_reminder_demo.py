@@ -30,7 +30,9 @@ def test_the_demo_webinar_is_reminded_minutes_after_loading(app, runner, client)
         .get_body(("plain",))
         .get_content()
     )
-    assert "https://visio.example.org/instant-coorace" in text
+    # The personal tracked join link, never the raw visio URL.
+    assert "En visio : http://localhost/j/" in text
+    assert "https://visio.example.org/instant-coorace" not in text
     assert "text/calendar" in reminders[0].read_text()
     # The reminders carried the personal link; the outbox keeps only its marker.
     assert SENT_LINK.search(text)

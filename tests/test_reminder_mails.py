@@ -59,7 +59,9 @@ def test_the_day_before_reminder_of_a_webinar_carries_the_join_link_and_the_invi
     assert reminder["Subject"].startswith("C'est demain : L'Instant Coorace d'avril")
     text = text_of(reminder)
     assert "jeudi 3 avril 2031 à 10 h" in text
-    assert "https://visio.example.org/instant" in text
+    # The personal tracked join link, made real at delivery; never the raw visio URL.
+    assert re.search(r"En visio : http://localhost/j/[A-Za-z0-9_-]{40,}", text)
+    assert "https://visio.example.org/instant" not in text
     assert "http://localhost/inscription/" in text  # the personal link, made real
     [invitation] = read_everywhere(calendar_of(reminder)).events
     [first] = read_everywhere(calendar_of(confirmation)).events

@@ -18,6 +18,7 @@ from flask import Flask
 import config
 from instant_coorace import create_app
 from instant_coorace.attendance.check_in_links import check_in_token
+from instant_coorace.attendance.join_links import join_token
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus
 from instant_coorace.attendance.records import Observation, record
 from instant_coorace.calendar import feeds
@@ -76,6 +77,8 @@ def world(app) -> World:
     )
     receipt = services.register(event.id, applicant(1, structure))
     registration = services.find_by_token(receipt.token)
+    join = join_token(registration)
+    db.session.commit()  # the join link's hash
     staff = make_staff("admin@coorace-occitanie.example.org", "phrase-de-passe", StaffRole.ADMIN)
     mail = queue_mail()
     follower = SeriesFollower(series_id=series.id, person_id=registration.person_id)
@@ -119,6 +122,7 @@ def world(app) -> World:
                 "mail_id": int(unsubscribe_mail_id),
                 "token": unsubscribe_token,
             },
+            "join.join": {"token": join},
         },
         staff_session_id=staff.get_id(),
     )

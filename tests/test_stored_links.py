@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
+from instant_coorace.attendance.join_links import JoinLink
 from instant_coorace.calendar.feeds import issue_feed_token
 from instant_coorace.extensions import db
 from instant_coorace.invitations.models import SeriesFollower
@@ -26,7 +27,7 @@ from tests.builders import applicant, make_event, make_structure
 from tests.calendar_parsers import read_everywhere
 
 TOKENISH = re.compile(r"[A-Za-z0-9_-]{16,}")
-PERSONAL_PATH = re.compile(r"/(?:inscription|invitation|agenda/personnel|suivi)/[^\s\"'<>\\]+")
+PERSONAL_PATH = re.compile(r"/(?:inscription|invitation|agenda/personnel|suivi|j)/[^\s\"'<>\\]+")
 SENT_LINK = re.compile(r"http://localhost(/(?:inscription|invitation|suivi)/[A-Za-z0-9_-]{40,})")
 
 
@@ -51,7 +52,8 @@ def accepted_hashes() -> set[str]:
     registrations = db.session.scalars(select(Registration.token_hash)).all()
     feeds = db.session.scalars(select(Person.feed_token_hash)).all()
     followers = db.session.scalars(select(SeriesFollower.token_hash)).all()
-    return set(registrations) | {token for token in (*feeds, *followers) if token}
+    joins = db.session.scalars(select(JoinLink.token_hash)).all()
+    return set(registrations) | set(joins) | {token for token in (*feeds, *followers) if token}
 
 
 def delivered(app, purpose: str = "") -> list[EmailMessage]:

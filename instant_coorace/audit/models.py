@@ -34,6 +34,7 @@ class AuditAction(enum.StrEnum):
     ATTENDANCE_EXPORTED = "attendance_exported"
     CERTIFICATES_DOWNLOADED = "certificates_downloaded"
     ATTENDANCE_SHEET_DOWNLOADED = "attendance_sheet_downloaded"
+    ATTENDANCE_IMPORTED = "attendance_imported"
 
 
 class AuditEntry(db.Model):
@@ -77,4 +78,5 @@ ACTION_LABELS = {
     AuditAction.ATTENDANCE_EXPORTED: "Présences exportées",
     AuditAction.CERTIFICATES_DOWNLOADED: "Certificats de présence téléchargés",
     AuditAction.ATTENDANCE_SHEET_DOWNLOADED: "Feuille d'émargement téléchargée",
+    AuditAction.ATTENDANCE_IMPORTED: "Rapport de présence importé",
 }

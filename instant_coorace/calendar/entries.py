@@ -35,11 +35,16 @@ class CalendarEntry:
 
 
 def session_entries(
-    event: Event, *, show_visio_link: bool, management_url: str | None = None
+    event: Event,
+    *,
+    show_visio_link: bool,
+    management_url: str | None = None,
+    join_url: str | None = None,
 ) -> list[CalendarEntry]:
-    """One entry per session, in time order."""
+    """One entry per session, in time order; ``join_url`` (a registrant's
+    tracked join link) stands in for the event's visio URL when given."""
     with_visio = show_visio_link and event.format is not EventFormat.IN_PERSON
-    visio_url = one_line(event.visio_url) if with_visio else ""
+    visio_url = one_line(join_url or event.visio_url) if with_visio else ""
     page_url = absolute_url("events.event_page", slug=event.slug)
     description = _description(event, visio_url, page_url, management_url)
     location = _location(event, visio_url)

@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from instant_coorace import labels
+from instant_coorace.attendance.join_links import registrant_join_url
 from instant_coorace.calendar.ics import public_calendar
 from instant_coorace.calendar.text import markdown_to_text
 from instant_coorace.database import utcnow
@@ -76,6 +77,7 @@ def registration_file(token: str) -> CalendarFile:
         f"{event.slug}.ics",
         max(event.updated_at, personal.registration.updated_at),
         show_visio_link=personal.shows_visio_link,
+        join_url=registrant_join_url(personal.registration),
     )
 
 
@@ -199,6 +201,7 @@ def _file(
     *,
     description: str = "",
     show_visio_link: bool = False,
+    join_url: str | None = None,
 ) -> CalendarFile:
     organizer_name, organizer_email = _organizer()
     body = public_calendar(
@@ -208,6 +211,7 @@ def _file(
         organizer_email=organizer_email,
         organizer_name=organizer_name,
         show_visio_link=show_visio_link,
+        join_url=join_url,
     )
     return CalendarFile(body, filename, last_modified)
 

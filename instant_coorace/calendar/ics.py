@@ -107,19 +107,22 @@ def public_calendar(
     organizer_email: str,
     organizer_name: str,
     show_visio_link: bool = False,
+    join_url: str | None = None,
 ) -> bytes:
     """A ``METHOD:PUBLISH`` calendar of ``events``: downloads and feeds.
 
     No ATTENDEE ever. DTSTAMP is the event's last change, not the time of the
     request, so that the bytes depend on the data only. A cancelled event stays,
     marked CANCELLED and titled « Annulé : … », so subscribers see why it is gone.
-    ``show_visio_link`` is only for a confirmed registrant's own download.
+    ``show_visio_link`` is only for a confirmed registrant's own download, with
+    their tracked ``join_url`` in place of the visio URL.
     ``name`` and ``description`` describe the calendar itself, as applications
     that subscribe to it show it (RFC 7986 and the older X-WR- properties).
     """
     events = sorted(events, key=lambda e: (e.starts_at or _NEVER, e.id))
     per_event = [
-        (event, session_entries(event, show_visio_link=show_visio_link)) for event in events
+        (event, session_entries(event, show_visio_link=show_visio_link, join_url=join_url))
+        for event in events
     ]
     calendar = _calendar([entry for _, entries in per_event for entry in entries], "PUBLISH")
     name, description = one_line(name or ""), lines(description).strip()

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from urllib.parse import quote, urlencode
 
+from instant_coorace.attendance.join_links import registrant_join_url
 from instant_coorace.calendar.entries import CalendarEntry, session_entries
 from instant_coorace.calendar.feeds import feed_name
 from instant_coorace.events.models import Event, EventKind, Series
@@ -54,7 +55,9 @@ class Subscription:
         return f"{OUTLOOK_SUBSCRIBE}?{_query({'url': self.url, 'name': self.name})}"
 
 
-def session_links(event: Event, *, show_visio_link: bool = False) -> list[SessionLinks]:
+def session_links(
+    event: Event, *, show_visio_link: bool = False, join_url: str | None = None
+) -> list[SessionLinks]:
     """Links for each session, in time order: web calendars take one slot at a time."""
     return [
         SessionLinks(
@@ -63,7 +66,7 @@ def session_links(event: Event, *, show_visio_link: bool = False) -> list[Sessio
             outlook_com=outlook_url(entry, OUTLOOK_COM),
             office_365=outlook_url(entry, OFFICE_365),
         )
-        for entry in session_entries(event, show_visio_link=show_visio_link)
+        for entry in session_entries(event, show_visio_link=show_visio_link, join_url=join_url)
     ]
 
 
@@ -131,7 +134,11 @@ def add_to_calendar(event: Event, registration_token: str | None = None) -> AddT
         )
     return AddToCalendar(
         absolute_url("calendar.registration_download", token=registration_token),
-        session_links(event, show_visio_link=personal.shows_visio_link),
+        session_links(
+            event,
+            show_visio_link=personal.shows_visio_link,
+            join_url=registrant_join_url(personal.registration),
+        ),
         absolute_url("calendar.personal_feed_address", token=registration_token),
     )
 

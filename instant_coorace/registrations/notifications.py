@@ -24,6 +24,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.attendance.join_links import join_link
 from instant_coorace.attendance.qr import check_in_qr_for_mail
 from instant_coorace.calendar import ics
 from instant_coorace.calendar.entries import (
@@ -310,11 +311,16 @@ def render(mail: OutgoingMail) -> Rendered | None:
     changes = EventChanges.from_args(extra["changes"]) if "changes" in extra else None
     removed = [RemovedSession.from_args(r) for r in extra.get("removed_sessions", [])]
     removed_entries = removed_session_entries(event, removed) if removed else None
+    show_visio_link = (
+        holder and registration.shows_visio_link and notice is not Notice.EVENT_CANCELLED
+    )
+    # The personal tracked link (attendance/join_links.py), never the raw visio URL.
+    join_url = join_link(mail.dedup_key, registration) if show_visio_link else None
     method = args["calendar"]
     entries, separate = [], 0
     if method:
         all_entries = removed_entries or session_entries(
-            event, show_visio_link=True, management_url=manage_url
+            event, show_visio_link=True, management_url=manage_url, join_url=join_url
         )
         entries, separate = _this_mails_session(mail, all_entries)
         if not entries:
@@ -332,9 +338,8 @@ def render(mail: OutgoingMail) -> Rendered | None:
         "check_in_qr": check_in_qr_for_mail(mail.dedup_key, registration)
         if holder and notice is Notice.CONFIRMED
         else None,
-        "show_visio_link": holder
-        and registration.shows_visio_link
-        and notice is not Notice.EVENT_CANCELLED,
+        "show_visio_link": show_visio_link,
+        "join_url": join_url,
         "organisation": current_app.config["ORGANISATION_NAME"],
         "contact_email": current_app.config["CONTACT_EMAIL"],
         "message_text": extra.get("markdown", ""),

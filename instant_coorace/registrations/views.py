@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 
+from instant_coorace.attendance.join_links import registration_join_token
 from instant_coorace.database import utcnow
 from instant_coorace.errors import render_error
 from instant_coorace.events import catalogue
@@ -128,7 +129,13 @@ def confirmation(slug: str):
 
 @blueprint.get("/inscription/<token>")
 def manage(token: str):
-    return render_template("registrations/manage.html", mine=personal.by_token(token), token=token)
+    mine = personal.by_token(token)
+    return render_template(
+        "registrations/manage.html",
+        mine=mine,
+        token=token,
+        join_token=registration_join_token(mine.registration),
+    )
 
 
 @blueprint.route("/inscription/<token>/annuler", methods=["GET", "POST"])

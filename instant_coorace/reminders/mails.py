@@ -21,6 +21,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from instant_coorace.attendance.join_links import join_link
 from instant_coorace.attendance.qr import check_in_qr_for_mail
 from instant_coorace.calendar import ics
 from instant_coorace.calendar.entries import session_entries
@@ -122,12 +123,17 @@ def render_reminder(mail: OutgoingMail) -> Rendered | None:
         return None
     manage_url = manage_link(mail.dedup_key, registration)
     show_visio_link = registration.shows_visio_link
-    entries = session_entries(event, show_visio_link=show_visio_link, management_url=manage_url)
+    # The personal tracked link (attendance/join_links.py), never the raw visio URL.
+    join_url = join_link(mail.dedup_key, registration) if show_visio_link else None
+    entries = session_entries(
+        event, show_visio_link=show_visio_link, management_url=manage_url, join_url=join_url
+    )
     subject = SUBJECTS[kind].format(title=event.title, when=french_datetime(event.starts_at))
     context = _context(registration, subject) | {
         "lead": _lead(kind, event, show_visio_link),
         "manage_url": manage_url,
         "show_visio_link": show_visio_link,
+        "join_url": join_url,
         "in_person": event.format is not EventFormat.ONLINE,
         "access_info": plan.access_info if plan else "",
         "check_in_qr": check_in_qr_for_mail(mail.dedup_key, registration),
