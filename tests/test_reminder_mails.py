@@ -212,3 +212,20 @@ def test_a_title_with_markup_is_shown_as_text_in_the_reminder(app):
     assert "<b>RSE</b>" not in html
     assert "Atelier &lt;b&gt;RSE&lt;/b&gt; &amp; co" in html
     assert "« Atelier <b>RSE</b> & co »" in text_of(reminder)
+
+
+def test_the_follow_up_carries_a_one_click_unsubscribe_that_works(app, client):
+    with time_machine.travel(paris(2031, 3, 20, 12), tick=False) as clock:
+        event_id = event_on(dt.date(2031, 4, 3), 10)
+        services.register(event_id, applicant(1))
+        clock.move_to(paris(2031, 4, 4, 9))
+        scan()
+    [follow_up] = emls(app, FOLLOW_UP)
+    assert follow_up["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = follow_up["List-Unsubscribe"].strip()
+    link = re.fullmatch(r"<(http://localhost(/desabonnement/[^>]+))>", header)
+    assert link and link.group(1) in text_of(follow_up)
+
+    assert client.post(link.group(2), data={"List-Unsubscribe": "One-Click"}).status_code < 400
+    db.session.expire_all()
+    assert db.session.get(Unsubscription, 1).email == A

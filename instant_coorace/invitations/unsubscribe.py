@@ -48,6 +48,7 @@ PAGE_SIZE = 50
 PURPOSE_LABELS = {
     "campaign_invitation": "Invitation",
     "campaign_reminder": "Relance d'invitation",
+    "follow_up": "Suivi après un événement",
 }
 
 

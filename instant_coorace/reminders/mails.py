@@ -29,6 +29,7 @@ from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event, EventFormat, EventStatus
 from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date, french_datetime, french_time
+from instant_coorace.invitations.unsubscribe import enqueue_optional, optional_renderer
 from instant_coorace.mail.message import parse_sender
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.mail.outbox import (
@@ -42,7 +43,7 @@ from instant_coorace.markdown import render_markdown
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 from instant_coorace.registrations.tokens import manage_link
 from instant_coorace.reminders.models import ReminderPlan
-from instant_coorace.reminders.recipients import Seat, unsubscribed
+from instant_coorace.reminders.recipients import Seat
 from instant_coorace.reminders.schedule import (
     FOLLOW_UP,
     ReminderKind,
@@ -78,8 +79,17 @@ def queue_reminder(purpose: str, key: str, seat: Seat, due_at: dt.datetime) -> i
 
 
 def queue_follow_up(key: str, seat: Seat) -> int | None:
-    """The one place the follow-up is queued (its unsubscribe link and headers go here)."""
-    return _pending(FOLLOW_UP, key, seat, {})
+    """The one place the follow-up is queued. It is not transactional: nothing
+    for an unsubscribed address, and a one-click unsubscribe link and headers
+    (``invitations/unsubscribe.py``) on the others."""
+    return enqueue_optional(
+        purpose=FOLLOW_UP,
+        dedup_key=key,
+        recipient=Recipient(seat.email, seat.name),
+        render_args={},
+        registration_id=seat.registration_id,
+        event_id=seat.event_id,
+    )
 
 
 def record_dropped(
@@ -168,13 +178,13 @@ def _lead(kind: ReminderKind, event: Event, show_visio_link: bool) -> str:
     return f"{lead} Le lien pour rejoindre la visio figure ci-dessous." if show_visio_link else lead
 
 
-def render_follow_up(mail: OutgoingMail) -> Rendered | None:
+def render_follow_up(mail: OutgoingMail, unsubscribe_url: str) -> Rendered | None:
     registration = _confirmed_registration(mail)
     if registration is None:
         return None
     event = registration.event
     plan = db.session.get(ReminderPlan, event.id)
-    if not choices_of(event.format, plan).follow_up or unsubscribed({mail.to_email}):
+    if not choices_of(event.format, plan).follow_up:
         return None
     subject = FOLLOW_UP_SUBJECT.format(title=event.title)
     message = plan.follow_up_message if plan else ""
@@ -184,6 +194,7 @@ def render_follow_up(mail: OutgoingMail) -> Rendered | None:
         "replay_url": plan.replay_url if plan else "",
         "survey_url": plan.survey_url if plan else "",
         "day": french_date(event.starts_at),
+        "unsubscribe_url": unsubscribe_url,
     }
     return Rendered(
         subject=subject,
@@ -240,4 +251,4 @@ def preload(mails: list[OutgoingMail]) -> list[object]:
 
 for _kind in ReminderKind:
     register_renderer(_kind.value, render_reminder, preload)
-register_renderer(FOLLOW_UP, render_follow_up, preload)
+register_renderer(FOLLOW_UP, optional_renderer(render_follow_up), preload)
