@@ -143,3 +143,40 @@ def test_registering_again_through_the_link_resends_the_personal_link(app, clien
     assert "nous vous renvoyons votre lien" in again.get_data(as_text=True)
     resent = db.session.scalar(select(OutgoingMail).where(OutgoingMail.purpose == "link_resent"))
     assert resent is not None and resent.to_email == ADDRESSES[0]
+
+
+def test_an_announcement_to_the_followers_lets_each_stop_following(app, client):
+    series = Series(name="Matinales", slug="matinales")
+    db.session.add(series)
+    db.session.commit()
+    follower, other = add_people(make_structure("Suiveuse"), 2, "s")
+    db.session.add(
+        SeriesFollower(series_id=series.id, person_id=follower.id, confirmed_at=utcnow())
+    )
+    db.session.commit()
+    event = make_event("Matinale de mai", series_id=series.id)
+    draft = campaigns.Draft(
+        "Nouvelle date : {evenement}", "Bonjour {prenom},", Selection(followers=True)
+    )
+    campaigns.send(event.id, draft, "annonce-matinale", None)
+    campaigns.send(
+        event.id,
+        campaigns.Draft("Invitation", "Bonjour", Selection(pasted=(other.email,))),
+        "autre",
+        None,
+    )
+    deliver(app)
+
+    mails = {
+        m["To"].addresses[0].addr_spec: text_of(m) for m in delivered(app, "campaign_invitation")
+    }
+    stop = re.search(
+        r"Pour ne plus la suivre :\s+http://localhost(/suivi/\S+)", mails[follower.email]
+    )
+    assert stop, mails[follower.email]
+    assert "ne plus la suivre" not in mails[other.email]
+    assert client.get(stop.group(1)).status_code == 200  # a button, nothing changed yet
+    assert db.session.scalar(select(SeriesFollower.id)) is not None
+    client.post(stop.group(1))
+    db.session.expire_all()
+    assert db.session.scalar(select(SeriesFollower.id)) is None

@@ -18,7 +18,8 @@ from instant_coorace.extensions import db
 from instant_coorace.formatting import french_date
 from instant_coorace.invitations import placeholders
 from instant_coorace.invitations.campaigns import INVITATION, REMINDER
-from instant_coorace.invitations.models import Campaign, CampaignRecipient
+from instant_coorace.invitations.following import stop_following_link
+from instant_coorace.invitations.models import Campaign, CampaignRecipient, SeriesFollower
 from instant_coorace.invitations.tokens import campaign_marker
 from instant_coorace.invitations.unsubscribe import optional_renderer
 from instant_coorace.mail.models import OutgoingMail
@@ -97,6 +98,7 @@ def render(mail: OutgoingMail, unsubscribe_url: str) -> Rendered | None:
         "message": message,
         "link": link,
         "unsubscribe_url": unsubscribe_url,
+        "stop_following_url": _stop_following_url(mail.dedup_key, recipient, event),
         "show_visio_link": False,
         "organisation": current_app.config["ORGANISATION_NAME"],
         "contact_email": current_app.config["CONTACT_EMAIL"],
@@ -106,6 +108,23 @@ def render(mail: OutgoingMail, unsubscribe_url: str) -> Rendered | None:
         text_body=render_template("invitations/campaign_mail.txt", **context),
         html_body=render_template("invitations/campaign_mail.html", **context),
     )
+
+
+def _stop_following_url(mail_key: str, recipient: CampaignRecipient, event: Event) -> str | None:
+    """For a follower of the event's series: the link to stop following it,
+    which every announcement of the series carries."""
+    if event.series_id is None:
+        return None
+    follower = db.session.scalar(
+        select(SeriesFollower)
+        .join(Person, Person.id == SeriesFollower.person_id)
+        .where(
+            SeriesFollower.series_id == event.series_id,
+            SeriesFollower.confirmed_at.is_not(None),
+            Person.email == recipient.email,
+        )
+    )
+    return stop_following_link(mail_key, follower) if follower else None
 
 
 def _registered(recipient: CampaignRecipient, event_id: int) -> bool:
