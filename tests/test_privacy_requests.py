@@ -8,14 +8,23 @@ from html import unescape
 
 from sqlalchemy import func, select
 
+from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
+from instant_coorace.attendance.records import Observation, record
+from instant_coorace.events.models import Series
 from instant_coorace.extensions import db
+from instant_coorace.invitations import campaigns
+from instant_coorace.invitations.audience import Selection
+from instant_coorace.invitations.models import CampaignRecipient, SeriesFollower, Unsubscription
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person
+from instant_coorace.privacy import retention
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationStatus
+from instant_coorace.transactions import write_transaction
 from tests.builders import applicant, make_event, make_structure
 
 PEOPLE = "/gestion/personnes/"
+EMAIL = "personne1@adherent.example.org"
 
 
 def text(response) -> str:
@@ -71,6 +80,51 @@ def test_the_export_holds_what_is_known_of_the_person(admin_client):
     assert registration["evenement"] == "L'Instant Coorace de mai"
     assert registration["statut"] == "confirmed" and registration["besoins"] == "Boucle magnétique"
     assert [mail["etat"] for mail in data["courriels"]] == ["pending", "pending"]
+    assert data["presences"] == [] and data["series_suivies"] == []
+    assert data["desabonne_le"] is None
+
+
+def test_the_export_and_the_erasure_cover_attendance_following_and_invitations(admin_client):
+    series = Series(name="Matinales", slug="matinales")
+    db.session.add(series)
+    db.session.commit()
+    event = make_event("Matinale", series_id=series.id)
+    receipt = services.register(event.id, applicant(1))
+    db.session.add(SeriesFollower(series_id=series.id, person_id=person_id(EMAIL)))
+    db.session.commit()
+    with write_transaction():
+        record(
+            [
+                Observation(
+                    receipt.registration_id,
+                    event.sessions[0].id,
+                    AttendanceStatus.PRESENT,
+                    AttendanceSource.CHECK_IN,
+                )
+            ]
+        )
+    campaigns.send(
+        make_event("Atelier").id,
+        campaigns.Draft("Invitation", "Bonjour", Selection(pasted=(EMAIL,))),
+        "cle-export",
+        None,
+    )
+    db.session.add(Unsubscription(email=EMAIL, from_purpose="campaign_invitation"))
+    db.session.commit()
+    url = f"{PEOPLE}{person_id(EMAIL)}/donnees.json"
+
+    data = json.loads(admin_client.get(url).get_data(as_text=True))
+    assert [row["statut"] for row in data["presences"]] == ["present"]
+    assert [row["serie"] for row in data["series_suivies"]] == ["Matinales"]
+    assert [row["objet"] for row in data["invitations"]] == ["Invitation"]
+    assert data["desabonne_le"] is not None
+
+    retention.anonymise([person_id(EMAIL)])
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(SeriesFollower)) == 0
+    invited = db.session.scalars(select(CampaignRecipient)).one()
+    assert invited.email.endswith("@anonyme.invalid") and invited.last_name == "anonymisée"
+    assert db.session.scalar(select(func.count()).select_from(SessionAttendance)) == 1
 
 
 def test_erasing_someone_keeps_the_figures_and_nothing_that_identifies_them(admin_client):

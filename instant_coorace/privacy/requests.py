@@ -18,11 +18,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from instant_coorace.addresses import stored_email
+from instant_coorace.attendance.models import SessionAttendance
 from instant_coorace.audit import services as audit
 from instant_coorace.audit.models import AuditAction
 from instant_coorace.database import utcnow
-from instant_coorace.events.models import Event
+from instant_coorace.events.models import Event, EventSession, Series
 from instant_coorace.extensions import db
+from instant_coorace.invitations.models import (
+    Campaign,
+    CampaignRecipient,
+    SeriesFollower,
+    Unsubscription,
+)
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person
 from instant_coorace.privacy import retention
@@ -136,6 +143,7 @@ def export_json(person_id: int) -> str:
             }
             for registration in record.registrations
         ],
+        **_what_else_is_held(person_id, person.email),
         "courriels": [
             {
                 "objet": mail.subject,
@@ -148,6 +156,45 @@ def export_json(person_id: int) -> str:
     with write_transaction():
         audit.record(AuditAction.PERSON_EXPORTED, f"Personne n° {person_id}")
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _what_else_is_held(person_id: int, email: str) -> dict:
+    """Attendance, series followed, invitations and an unsubscription."""
+    attendance = db.session.execute(
+        select(Event.title, EventSession.starts_at, SessionAttendance.status)
+        .select_from(SessionAttendance)
+        .join(Registration, Registration.id == SessionAttendance.registration_id)
+        .join(EventSession, EventSession.id == SessionAttendance.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(Registration.person_id == person_id)
+        .order_by(EventSession.starts_at)
+    )
+    followed = db.session.execute(
+        select(Series.name, SeriesFollower.confirmed_at)
+        .select_from(SeriesFollower)
+        .join(Series, Series.id == SeriesFollower.series_id)
+        .where(SeriesFollower.person_id == person_id)
+    )
+    invited = db.session.execute(
+        select(Campaign.subject, Campaign.sent_at)
+        .select_from(CampaignRecipient)
+        .join(Campaign, Campaign.id == CampaignRecipient.campaign_id)
+        .where(CampaignRecipient.email == email)
+    )
+    unsubscribed = db.session.scalar(
+        select(Unsubscription.created_at).where(Unsubscription.email == email.lower())
+    )
+    return {
+        "presences": [
+            {"evenement": title, "session": _iso(starts), "statut": status.value}
+            for title, starts, status in attendance
+        ],
+        "series_suivies": [
+            {"serie": name, "confirme_le": _iso(confirmed)} for name, confirmed in followed
+        ],
+        "invitations": [{"objet": subject, "le": _iso(at)} for subject, at in invited],
+        "desabonne_le": _iso(unsubscribed),
+    }
 
 
 def erase(person_id: int) -> retention.Outcome:

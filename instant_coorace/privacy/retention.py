@@ -2,8 +2,9 @@
 form has passed (``DATA_RETENTION_YEARS`` after their last event), or at once
 when they ask for their data to be erased (``privacy/requests.py``).
 
-What identifies someone goes: their name and job title (on their record and on
-each registration), address, needs, calendar feed, personal links and the mails
+What identifies someone goes: their name and job title (on their record, on
+each registration and on each campaign invitation), address, needs, calendar
+feed, personal links, drawn signatures, the series they follow and the mails
 sent to them. What the year's figures count
 stays: each registration's event, status, dates and structure (from the
 directory, or the name typed for « autre structure »).
@@ -19,11 +20,13 @@ import time
 from flask import current_app
 from sqlalchemy import delete, exists, or_, select, update
 
+from instant_coorace.attendance.join_links import JoinLink
 from instant_coorace.attendance.sign_in_models import SessionSignature
 from instant_coorace.audit import services as audit
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import Event
 from instant_coorace.extensions import db
+from instant_coorace.invitations.models import CampaignRecipient, SeriesFollower
 from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.members.models import Person
 from instant_coorace.registrations.models import Registration
@@ -107,6 +110,8 @@ def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
                 )
             )
         ).rowcount
+        _forget_invitations(person_ids, emails)
+        db.session.execute(delete(JoinLink).where(JoinLink.person_id.in_(person_ids)))
         if registration_ids:
             # A drawn signature identifies its author: the attendance it proved stays.
             db.session.execute(
@@ -146,6 +151,40 @@ def anonymise(person_ids: list[int], now: dt.datetime | None = None) -> Outcome:
             ],
         )
     return Outcome(len(person_ids), len(registration_ids), mails)
+
+
+def _forget_invitations(person_ids: list[int], emails) -> None:
+    """Campaigns keep that someone was invited, opened and registered (their
+    figures), not who; following a series ends. An address that unsubscribed
+    stays on that list, which holds nothing else: without it, the address could
+    be typed into a campaign and invited again."""
+    db.session.execute(delete(SeriesFollower).where(SeriesFollower.person_id.in_(person_ids)))
+    invited = list(
+        db.session.scalars(
+            select(CampaignRecipient.id).where(
+                or_(
+                    CampaignRecipient.person_id.in_(person_ids),
+                    CampaignRecipient.email.in_(emails),
+                )
+            )
+        )
+    )
+    if invited:
+        db.session.execute(
+            update(CampaignRecipient),
+            [
+                {
+                    "id": recipient_id,
+                    "email": f"anonyme-invitation-{recipient_id}@{ANONYMOUS_DOMAIN}",
+                    "first_name": ANONYMOUS_FIRST_NAME,
+                    "last_name": ANONYMOUS_LAST_NAME,
+                    "job_title": "",
+                    "token_nonce": secrets.token_hex(16),
+                    "token_hash": hash_token(secrets.token_urlsafe(32)),
+                }
+                for recipient_id in invited
+            ],
+        )
 
 
 def anonymise_when_due() -> None:
