@@ -465,11 +465,8 @@ def test_the_confirmation_promises_the_reminders_still_ahead_and_only_those(clie
     assert "rappel" not in _confirmation_page(client, quiet).lower()
 
 
-def test_pages_promise_no_emargement_or_attestation_yet(client):
+def test_the_privacy_notice_names_the_paperwork_that_now_exists(client):
     event = make_event(event_format=EventFormat.ONLINE, visio_url="https://visio.example.org/x")
     form = page(client.get(f"/evenements/{event.slug}/inscription"))
-    confirmed = _confirmation_page(client, event)
-    assert "Votre inscription est confirmée" in confirmed
-    for promise in ("émargement", "attestation", "certificat"):
-        assert promise not in form.lower()
-        assert promise not in confirmed.lower()
+    assert "feuilles d'émargement et certificats ou attestations de présence" in form
+    assert "portent un lien pour ne plus en recevoir" in form
