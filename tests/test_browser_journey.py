@@ -85,7 +85,9 @@ def test_the_confirmation_arrives_as_an_eml_with_its_invitation(app, chromium, l
     assert invitation.get_param("method") == "REQUEST"
     ics = invitation.get_content()
     assert "ATTENDEE" in ics and "camille.martin@jardins-lauragais.example.org" in ics
-    assert "https://visio.example.org/mai" in ics
+    # The personal tracked join link (issue 11), not the raw visio URL.
+    assert "http://localhost/j/" in ics.replace("\r\n ", "")
+    assert "https://visio.example.org/mai" not in ics
 
 
 def test_an_empty_form_comes_back_with_its_errors_tied_to_the_fields(chromium, live_server):  # noqa: F811
