@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.management import blueprint as registration_management
     from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
+    from instant_coorace.reports.views import blueprint as reports
     from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         staff_accounts,
         privacy_management,
         audit,
+        reports,
     ):
         app.register_blueprint(blueprint)
 

@@ -15,6 +15,7 @@ from importlib import resources
 from sqlalchemy import func, select
 
 from instant_coorace.database import utcnow
+from instant_coorace.demo.attendance_2025 import record_attendance_2025
 from instant_coorace.demo.calendar_2025 import PastEvent, read_calendar
 from instant_coorace.demo.people import DemoPerson, staff_of_structures
 from instant_coorace.demo.upcoming import PROGRAMME, UpcomingEvent
@@ -65,6 +66,7 @@ def load_demo(today: dt.date | None = None, seed: int = 2025) -> DemoSummary:
     people = _create_people(rng)
     past = [_load_past_event(row, people, rng) for row in read_calendar()]
     upcoming = [_load_upcoming_event(spec, today, people, rng) for spec in PROGRAMME]
+    record_attendance_2025(utcnow(), rng)
     return DemoSummary(
         structures=db.session.scalar(select(func.count()).select_from(Structure)),
         past_events=len(past),
