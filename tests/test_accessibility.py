@@ -27,7 +27,7 @@ from tests.live_server import live_server  # noqa: F401 - fixture
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|svg)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -141,6 +141,10 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "mail_management.list_mail": [url_for("mail_management.list_mail")],
         "mail_management.show_mail": [url_for("mail_management.show_mail", mail_id=site.mail_id)],
         "audit.journal": [url_for("audit.journal")],
+        "reports.figures": [
+            url_for("reports.figures"),
+            url_for("reports.figures", du="2025-01-01", au="2025-12-31"),
+        ],
         "staff_accounts.list_accounts": [url_for("staff_accounts.list_accounts")],
         "privacy_management.search": [
             url_for("privacy_management.search"),

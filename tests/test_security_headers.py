@@ -78,6 +78,7 @@ def world(app) -> World:
         "account_id": staff.id,
         "person_id": registration.person_id,
         "filename": "site.css",
+        "name": "taux-de-presence",
     }
     return World(
         values,

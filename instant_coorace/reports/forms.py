@@ -15,16 +15,15 @@ class PeriodForm(PlainForm):
     def to_period(self, default: Period) -> Period | None:
         """The chosen period, ``default`` when none is given, ``None`` (with a
         message next to the field) when it cannot be counted."""
-        if not any(self.du.raw_data or ()) and not any(self.au.raw_data or ()):
+        given = {field: any(field.raw_data or ()) for field in (self.du, self.au)}
+        if not any(given.values()):
             self.du.data, self.au.data = default.first, default.last
             return default
-        if not self.validate():
-            return None
-        if self.du.data is None:
-            self.du.errors.append("Indiquez la date de début de la période.")
-            return None
-        if self.au.data is None:
-            self.au.errors.append("Indiquez la date de fin de la période.")
+        valid = self.validate()
+        for field, end in ((self.du, "début"), (self.au, "fin")):
+            if not given[field]:
+                field.errors = [f"Indiquez la date de {end} de la période."]
+        if not valid or not all(given.values()):
             return None
         if self.au.data < self.du.data:
             self.au.errors.append(
