@@ -162,7 +162,9 @@ def test_each_chart_svg_holds_its_title_and_data_labels(staff_client, year, name
 
 def test_chart_data_table_has_the_numbers_of_the_chart(staff_client, year):
     page = staff_client.get("/gestion/chiffres/", query_string=YEAR).get_data(as_text=True)
-    table = page.split("Données du graphique « Taux de présence par type d&#39;événement »")[1]
+    table = page.split(
+        "<caption>Données du graphique « Taux de présence par type d&#39;événement »</caption>"
+    )[1]
     table = table.split("</table>")[0]
     assert re.search(r"Formation</th>\s*<td class=\"number\">66,7 %", table)
     assert re.search(r"Journée / rencontre</th>\s*<td class=\"number\">100 %", table)
