@@ -179,3 +179,18 @@ def test_figures_never_write_and_take_a_fixed_number_of_queries(app):
         period_sections(YEAR_2025)
     assert len(full) == len(empty)
     assert not [s for s in full if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_year_reads_like_the_annual_report(runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    sections = period_sections(YEAR_2025)
+    assert value(sections, "Événements", "Total", "Événements") == 23
+    assert value(sections, "Personnes touchées", "Adhérentes actives", "Nombre") == 48
+    assert value(sections, "Personnes touchées", "Personnes distinctes", "Nombre") > 100
+    reached = [row for row in table(sections, "Par département").rows if row[1].value]
+    assert len(reached) >= 11
+    rate = value(sections, "Inscriptions et présence", "Total", "Taux de présence")
+    assert 0.6 < rate < 0.95
+    assert value(sections, "Heures-stagiaires", "Formation", "Heures-stagiaires") > 100
+    assert len(table(sections, "Sans appel").rows) == 3  # the large days, not pointed
