@@ -40,9 +40,13 @@ class _Counts:
     structure_kinds: dict
     member_structures: int
     months: dict
+    without_attendance: list
+    never_reached: list
 
 
-def _counts(period: Period, buckets) -> _Counts:
+def _counts(period: Period, buckets, *, lists: bool = True) -> _Counts:
+    """The period's counts; ``lists`` (events without attendance, members never
+    reached) only for the period shown, not for the one compared with."""
     queries = q.PeriodQueries(*period.utc_bounds())
     return _Counts(
         events=queries.events_by_kind_and_format(),
@@ -54,6 +58,8 @@ def _counts(period: Period, buckets) -> _Counts:
         structure_kinds=queries.reached_by_structure_kind(),
         member_structures=queries.member_structures(),
         months=queries.events_per_bucket(buckets),
+        without_attendance=queries.events_without_attendance() if lists else [],
+        never_reached=queries.members_never_reached() if lists else [],
     )
 
 
@@ -61,12 +67,11 @@ def period_sections(period: Period) -> list[Section]:
     """The page, top to bottom: built-in sections, then those other domains add."""
     previous = period.previous()
     now = _counts(period, period.buckets())
-    before = _counts(previous, []) if previous else None
-    queries = q.PeriodQueries(*period.utc_bounds())
+    before = _counts(previous, [], lists=False) if previous else None
     return [
         _events_section(period, now, before),
-        _attendance_section(now, before, queries.events_without_attendance()),
-        _reach_section(now, before, queries.members_never_reached()),
+        _attendance_section(now, before, now.without_attendance),
+        _reach_section(now, before, now.never_reached),
         _training_section(now, before),
         *contributed_sections(period, previous),
     ]
@@ -81,10 +86,6 @@ class _Compare:
     def __call__(self, read: Callable[[_Counts], float], *, percent: bool = False) -> Figure:
         previous = read(self.before) if self.before is not None else None
         return Figure(read(self.now), previous, percent=percent)
-
-
-def _sum_kinds(counts: dict, read: Callable) -> float:
-    return sum(read(value) for value in counts.values())
 
 
 def _events_section(period: Period, now: _Counts, before: _Counts | None) -> Section:
@@ -244,7 +245,7 @@ def _reach_section(now, before, never_reached) -> Section:
             ("Personnes distinctes", compare(lambda c: c.totals[0])),
             ("Structures distinctes", compare(lambda c: c.totals[1])),
             ("Adhérentes (actives) touchées", compare(lambda c: c.totals[2])),
-            ("Adhérentes actives", compare(lambda c: c.member_structures)),
+            ("Adhérentes actives (annuaire d'aujourd'hui)", now.member_structures),
             ("Part des adhérentes touchées", compare(share, percent=True)),
         ),
     )
