@@ -44,8 +44,8 @@ def test_open_2025_switch_period_and_download_the_workbook(chromium, live_server
             page.screenshot(path=os.environ["REPORTS_SCREENSHOT"], full_page=True)
         assert_nothing_refused(page, refusals)
 
-        page.get_by_label("Du").fill("2025-03-01")
-        page.get_by_label("Au").fill("2025-03-31")
+        page.get_by_label("Du", exact=True).fill("2025-03-01")
+        page.get_by_label("Au", exact=True).fill("2025-03-31")
         page.get_by_role("button", name="Afficher").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("du samedi 1 mars 2025")
         events = page.get_by_role("row", name="Total").first
