@@ -10,6 +10,7 @@ numbers in a table beside it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -80,9 +81,19 @@ class Chart:
             include_x_axis=True,
         )
         chart.x_labels = list(self.labels)
+        if not self.unit:
+            chart.y_labels = self._whole_number_ticks()
         for name, values in self.series:
             chart.add(name, list(values))
         return self._accessible(chart.render(is_unicode=True))
+
+    def _whole_number_ticks(self) -> list[int]:
+        """Counts read on whole numbers: no « 0,1 événement » on the axis."""
+        totals = [sum(values) for values in zip(*(v for _n, v in self.series), strict=True)]
+        peaks = totals if self.stacked else [v for _n, values in self.series for v in values]
+        top = math.ceil(max(peaks, default=0)) or 1
+        step = max(1, math.ceil(top / 10))
+        return list(range(0, top + step, step))
 
     def _accessible(self, svg: str) -> str:
         svg = _COMMENTS.sub("", _SCRIPTS.sub("", svg))
