@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from instant_coorace.database import utcnow
 from instant_coorace.extensions import db
 from instant_coorace.formatting import PARIS
+from instant_coorace.reports import tables
 from tests.report_data import build_year
 from tests.test_query_counts import recorded_statements
 
@@ -177,3 +178,22 @@ def test_unknown_chart_is_not_found(staff_client, year):
 def test_figures_are_for_the_team_only(client, year):
     response = client.get("/gestion/chiffres/")
     assert response.status_code in (302, 303)
+
+
+def test_another_domain_adds_its_section_to_the_page_and_the_files(staff_client, year, monkeypatch):
+    monkeypatch.setattr(tables, "_providers", [])
+
+    @tables.register_section
+    def supports(period, previous):
+        counted = "Appuis de l'offre modulaire donnés sur la période."
+        rows = (("RSE", tables.Figure(4, 2)),)
+        table = tables.Table("Appuis", "Appuis par thème", counted, ("Thème", "Appuis"), rows)
+        return tables.Section("Offre modulaire", (table,))
+
+    page = staff_client.get("/gestion/chiffres/", query_string=YEAR).get_data(as_text=True)
+    assert "<h2" in page and "Offre modulaire</h2>" in page and "Appuis par thème" in page
+    response = staff_client.get("/gestion/chiffres/chiffres.xlsx", query_string=YEAR)
+    sheet = load_workbook(io.BytesIO(response.data))["Appuis"]
+    assert [c.value for c in sheet[5]] == ["RSE", 4, 2, 2, 1.0]
+    text = staff_client.get("/gestion/chiffres/chiffres.csv", query_string=YEAR).data.decode()
+    assert "RSE;4;2;2;100,0 %" in text

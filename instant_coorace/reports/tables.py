@@ -8,7 +8,9 @@ package's pages or exports::
     @register_section
     def support_figures(period: Period, previous: Period | None) -> Section: ...
 
-A provider runs read-only aggregate queries and returns a :class:`Section`;
+Register it in a module the app factory imports (the domain's blueprint
+module, say). A provider runs read-only aggregate queries (a fixed number,
+whatever the data's size) and returns a :class:`Section`;
 the page shows it after the built-in ones, the XLSX gives each of its tables a
 sheet, the CSV appends them.
 """
