@@ -39,10 +39,15 @@ def _figure_columns(table: Table) -> set[int]:
     }
 
 
-def _values(table: Table, row: tuple[Cell, ...]) -> list[tuple[object, bool]]:
+def _rows(table: Table):
+    """Each row of the table as plain values (see ``_values``)."""
+    figure_columns = _figure_columns(table)
+    return (_values(figure_columns, row) for row in table.rows)
+
+
+def _values(figure_columns: set[int], row: tuple[Cell, ...]) -> list[tuple[object, bool]]:
     """A row as plain values, each with whether it is a rate: a figure becomes
     value, previous, change, relative change (a rate's change is in points)."""
-    figure_columns = _figure_columns(table)
     values: list[tuple[object, bool]] = []
     for index, cell in enumerate(row):
         if index not in figure_columns:
@@ -101,8 +106,7 @@ def _sheet(book: Workbook, name: str, table: Table) -> None:
     sheet.append(headers)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
-    for row in table.rows:
-        values = _values(table, row)
+    for values in _rows(table):
         sheet.append([_excel_value(value) for value, _rate in values])
         for cell, (_value, is_rate) in zip(sheet[sheet.max_row], values, strict=True):
             if isinstance(cell.value, dt.datetime):
@@ -143,8 +147,8 @@ def csv_text(period: Period, sections: list[Section]) -> str:
             writer.writerow((neutralise(table.title),))
             writer.writerow((neutralise(table.counted),))
             writer.writerow([neutralise(name) for name in _columns(table)])
-            for row in table.rows:
-                writer.writerow(_csv_cell(value, rate) for value, rate in _values(table, row))
+            for values in _rows(table):
+                writer.writerow(_csv_cell(value, rate) for value, rate in values)
     return BOM + out.getvalue()
 
 
