@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from instant_coorace.registrations.message_views import blueprint as registrant_messages
     from instant_coorace.registrations.views import blueprint as registrations
     from instant_coorace.reminders.views import blueprint as reminders
+    from instant_coorace.reports.views import blueprint as reports
     from instant_coorace.staff.accounts import blueprint as staff_accounts
     from instant_coorace.staff.views import blueprint as staff
     from instant_coorace.support.views import blueprint as support_management
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         public_views.blueprint,
         join,
         attendance_import,
+        reports,
     ):
         app.register_blueprint(blueprint)
 

@@ -39,7 +39,7 @@ from tests.support_builders import make_support, make_theme
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 #: Routes that answer with a file, not a page.
-NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png|pdf|zip)$")
+NOT_A_PAGE = re.compile(r"\.(ics|csv|json|xlsx|png|pdf|zip|svg)$")
 STAFF_EMAIL = "equipe@coorace-occitanie.example.org"
 STAFF_PASSWORD = "un mot de passe solide"
 DIRECTORY_CSV = Path(__file__).parent / "data" / "adherents-2026.csv"
@@ -214,6 +214,10 @@ def page_urls(site: Site) -> dict[str, list[str]]:
         "series_management.list_series": [url_for("series_management.list_series")],
         "series_management.series_followers": [
             url_for("series_management.series_followers", series_id=site.series_id)
+        ],
+        "reports.figures": [
+            url_for("reports.figures"),
+            url_for("reports.figures", du="2025-01-01", au="2025-12-31"),
         ],
         "staff_accounts.list_accounts": [url_for("staff_accounts.list_accounts")],
         "privacy_management.search": [

@@ -104,6 +104,7 @@ def world(app) -> World:
         "support_id": support.id,
         "theme_id": support.theme_id,
         "session_id": event.sessions[0].id,
+        "name": "taux-de-presence",
     }
     return World(
         values,

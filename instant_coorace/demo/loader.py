@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from instant_coorace.database import utcnow
 from instant_coorace.demo import reminders
+from instant_coorace.demo.attendance_2025 import record_attendance_2025
 from instant_coorace.demo.calendar_2025 import PastEvent, read_calendar
 from instant_coorace.demo.campaigns import load_demo_campaign
 from instant_coorace.demo.people import DemoPerson, staff_of_structures
@@ -69,6 +70,7 @@ def load_demo(today: dt.date | None = None, seed: int = 2025) -> DemoSummary:
     people = _create_people(rng)
     past = [_load_past_event(row, people, rng) for row in read_calendar()]
     upcoming = [_load_upcoming_event(spec, today, people, rng) for spec in PROGRAMME]
+    record_attendance_2025(utcnow(), rng)
     load_series_followers(rng)
     load_demo_supports(today, seed)
     # Before the webinar reminded tomorrow, which keeps its own few registrants.
