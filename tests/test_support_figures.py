@@ -198,3 +198,26 @@ def test_the_figures_take_as_many_queries_for_many_supports_as_for_a_few(app):
         for month in (2, 7):
             make_support(structure, theme, dt.date(2025, month, 1 + number % 28))
     assert statements() == few
+
+
+def test_the_years_figures_carry_the_offre_modulaire_beside_the_year_before(staff_client):
+    member = make_structure("ACI du Tarn", department="81")
+    europe = make_theme("Fonds européens")
+    make_support(member, europe, dt.date(2025, 3, 4), minutes=420)
+    make_support(member, europe, dt.date(2025, 9, 9))
+    make_support(member, europe, dt.date(2024, 5, 6))
+    year = {"du": "2025-01-01", "au": "2025-12-31"}
+
+    page = html.unescape(staff_client.get("/gestion/chiffres/", query_string=year).text)
+    assert "Offre modulaire – thématiques" in page
+    workbook = load_workbook(
+        io.BytesIO(staff_client.get("/gestion/chiffres/chiffres.xlsx", query_string=year).data)
+    )
+    sheet = workbook["Offre modulaire – thématiques"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    europe_row = next(row for row in rows if row and row[0] == "Fonds européens")
+    header = next(row for row in rows if row and row[0] == "Thématique")
+    figures = dict(zip(header, europe_row, strict=True))
+    assert figures["Accompagnements"] == 2
+    assert figures["Accompagnements — période précédente"] == 1
+    assert figures["Heures"] == 10.5 and figures["Heures — période précédente"] == 3.5

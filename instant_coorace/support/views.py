@@ -8,6 +8,7 @@ import datetime as dt
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+import instant_coorace.support.report_section  # noqa: F401 - adds its section to the figures
 from instant_coorace.errors import render_error
 from instant_coorace.formatting import PARIS
 from instant_coorace.inputs import database_id
