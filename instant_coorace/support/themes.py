@@ -8,7 +8,7 @@ from instant_coorace.extensions import db
 from instant_coorace.support.models import SupportTheme
 from instant_coorace.transactions import write_transaction
 
-#: The list a new installation starts with (migration 0022 and the demo).
+#: The list a new installation starts with (migration 0016 and the demo).
 DEFAULT_THEMES = (
     "Fonds européens",
     "RSE",

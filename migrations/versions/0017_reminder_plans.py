@@ -7,14 +7,14 @@ ended in the last days: the index on ``ends_at`` keeps that question cheap
 whatever the years of past events.
 
 Revision ID: 0017
-Revises: 0022
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0022"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

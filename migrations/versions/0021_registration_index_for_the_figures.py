@@ -6,13 +6,13 @@ them without visiting the table row by row (about twice as fast on 20,000
 registrations, and growing closer to the data's size at 10×; see BENCHMARKS.md).
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -5,14 +5,14 @@ link; the row keeps the nonce it derives from and the SHA-256 of the token,
 never the token, and when the confirmation was last asked for, after which
 its link expires.
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

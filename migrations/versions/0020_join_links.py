@@ -4,15 +4,15 @@ Each version of a registration's personal join link (``/j/<token>``) keeps the
 SHA-256 of its token, never the token, and whom it was given to, so that the
 link of a seat handed over since can say so instead of opening the visio.
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0020
+Revises: 0019
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0015"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

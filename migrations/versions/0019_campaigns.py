@@ -6,15 +6,15 @@ keep what the follow-up shows (opened, registered through the link, reminded).
 An unsubscribable mail gets the one-click ``List-Unsubscribe`` headers of
 RFC 8058, whose link the worker makes at delivery.
 
-Revision ID: 0015
-Revises: 0020
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0020"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

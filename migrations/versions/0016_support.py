@@ -5,8 +5,8 @@ records each one (date, duration, theme, who gave it) to follow the allowance
 and count them in the annual report. The list of themes starts with the ones
 the federation offers, and the team edits it from then on.
 
-Revision ID: 0022
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 """
 
 import datetime as dt
@@ -14,8 +14,8 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0016"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -5,14 +5,14 @@ signature image is kept (bounded in size) as the proof the signed sheet
 prints, with the time and the staff member whose tablet it was. The sheet
 also names the training's trainers, which the event did not hold.
 
-Revision ID: 0020
+Revision ID: 0018
 Revises: 0017
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
