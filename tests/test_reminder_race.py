@@ -63,9 +63,9 @@ def test_two_workers_racing_queue_each_reminder_once(app):
     assert sum(added) == confirmed
 
 
+# FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite runs one writer at a time.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_worker_skips_an_event_another_one_holds(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite runs one writer at a time")
     with time_machine.travel(paris(2031, 3, 20, 12), tick=False) as clock:
         event_id = event_on(dt.date(2031, 4, 3), 10)
         services.register(event_id, applicant(1))
