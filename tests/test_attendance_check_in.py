@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from instant_coorace.attendance.check_in_links import check_in_token, check_in_url
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
+from instant_coorace.attendance.records import Observation, record
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import EventFormat
 from instant_coorace.extensions import db
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationSource
+from instant_coorace.transactions import write_transaction
 from tests.builders import applicant, make_event, make_structure
 
 
@@ -96,6 +98,31 @@ def test_one_tap_marks_present_a_second_tap_changes_nothing_and_undo_takes_it_ba
     assert _rows(session.id) == []
     again = staff_client.post(tap + "/annuler", data={}, follow_redirects=True)
     assert "n'était pas marquée présente" in _text(again)
+
+
+def test_a_tap_at_the_door_does_not_erase_a_presence_proved_otherwise(app, staff_client):
+    event = _event()
+    receipt = services.register(event.id, applicant(1))
+    session = event.sessions[0]
+    with write_transaction():
+        record(
+            [
+                Observation(
+                    receipt.registration_id,
+                    session.id,
+                    AttendanceStatus.PRESENT,
+                    AttendanceSource.REPORT,
+                    minutes_attended=85,
+                )
+            ]
+        )
+    tap = _page(event, session, f"/{receipt.registration_id}")
+
+    refused = staff_client.post(tap + "/annuler", data={}, follow_redirects=True)
+
+    assert "d'après un rapport de présence importé" in _text(refused)
+    [row] = _rows(session.id)
+    assert (row.source, row.minutes_attended) == (AttendanceSource.REPORT, 85)
 
 
 def test_the_script_gets_the_new_row_and_count_as_json(app, staff_client):

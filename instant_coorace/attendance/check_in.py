@@ -162,13 +162,32 @@ def check_in(registration_id: int, session_id: int, staff_id: int | None) -> Che
 
 
 def undo_check_in(registration_id: int, session_id: int) -> bool:
-    """Take back a check-in; ``False`` when the person was not marked present."""
+    """Take back a check-in; ``False`` when the person was not marked present.
+
+    Only a presence the door recorded is taken back here: one proved by a
+    signature, a report or the team's own entry is corrected from the
+    attendance overview, where its source is shown, not erased by a tap."""
     with write_transaction():
         registration, session = _checkable(registration_id, session_id)
         recorded = _recorded(registration.id, session.id)
         if recorded is None or not recorded.is_present:
             return False
+        if recorded.source is not AttendanceSource.CHECK_IN:
+            raise CheckInRefused(
+                f"{registration.full_name} est présent·e d'après "
+                f"{UNDO_REFUSED_SOURCES[recorded.source]} : corrigez-le depuis la page des "
+                "présences."
+            )
         return forget(registration.id, session.id)
+
+
+#: What recorded a presence that a tap at the door does not take back.
+UNDO_REFUSED_SOURCES = {
+    AttendanceSource.JOIN_LINK: "son lien de connexion à la visio",
+    AttendanceSource.REPORT: "un rapport de présence importé",
+    AttendanceSource.SIGNATURE: "sa signature",
+    AttendanceSource.STAFF: "une saisie de l'équipe",
+}
 
 
 def add_walk_in(
