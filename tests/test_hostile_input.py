@@ -256,6 +256,7 @@ class World:
             "campaign_id": lambda: self.campaign_id,
             "kind": lambda: "formation",
             "filename": lambda: "site.css",
+            "name": lambda: "taux-de-presence",
         }[name]()
 
 
