@@ -226,6 +226,19 @@ def _attendance_section(now, before, without_attendance) -> Section:
     return Section("Inscriptions et présence", (table, missing), charts=(chart,), notes=notes)
 
 
+def _pair_rows(compare: _Compare, buckets: dict, counts_of) -> tuple:
+    """One row per bucket with its two counts (each beside the previous
+    period's); ``counts_of`` picks the ``{bucket: (first, second)}`` to read."""
+    return tuple(
+        (
+            label,
+            compare(lambda c, b=bucket: counts_of(c).get(b, (0, 0))[0]),
+            compare(lambda c, b=bucket: counts_of(c).get(b, (0, 0))[1]),
+        )
+        for bucket, label in buckets.items()
+    )
+
+
 def _reach_section(now, before, never_reached) -> Section:
     compare = _Compare(now, before)
 
@@ -257,14 +270,7 @@ def _reach_section(now, before, never_reached) -> Section:
             "venue pour deux structures compte dans chaque département."
         ),
         columns=("Département", "Personnes", "Structures"),
-        rows=tuple(
-            (
-                label,
-                compare(lambda c, b=bucket: c.departments.get(b, (0, 0))[0]),
-                compare(lambda c, b=bucket: c.departments.get(b, (0, 0))[1]),
-            )
-            for bucket, label in DEPARTMENT_BUCKETS.items()
-        ),
+        rows=_pair_rows(compare, DEPARTMENT_BUCKETS, lambda c: c.departments),
     )
     kinds = Table(
         name="Par type de structure",
@@ -274,14 +280,7 @@ def _reach_section(now, before, never_reached) -> Section:
             "partenaires sous « Partenaire » ; hors annuaire non comptées."
         ),
         columns=("Type de structure", "Structures", "Personnes"),
-        rows=tuple(
-            (
-                label,
-                compare(lambda c, b=bucket: c.structure_kinds.get(b, (0, 0))[0]),
-                compare(lambda c, b=bucket: c.structure_kinds.get(b, (0, 0))[1]),
-            )
-            for bucket, label in STRUCTURE_KIND_BUCKETS.items()
-        ),
+        rows=_pair_rows(compare, STRUCTURE_KIND_BUCKETS, lambda c: c.structure_kinds),
     )
     never = Table(
         name="Adhérentes non touchées",
