@@ -16,6 +16,7 @@ from instant_coorace.attendance.records import Observation, record
 from instant_coorace.database import utcnow
 from instant_coorace.events.models import EventFormat
 from instant_coorace.extensions import db
+from instant_coorace.mail.models import OutgoingMail
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration, RegistrationSource
 from instant_coorace.transactions import write_transaction
@@ -194,6 +195,10 @@ def test_a_walk_in_is_registered_on_site_beyond_capacity_and_checked_in(app, sta
     assert walk_in.status.value == "confirmed"
     [row] = _rows(session.id)
     assert row.registration_id == walk_in.id and row.is_present
+    # Already in the room: no confirmation, no invitation.
+    assert not db.session.scalars(
+        select(OutgoingMail).where(OutgoingMail.registration_id == walk_in.id)
+    ).all()
 
     # Someone already registered who is typed in again is simply checked in.
     registered = services.register(event.id, applicant(5))  # waitlisted: capacity 1

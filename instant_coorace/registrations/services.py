@@ -72,7 +72,7 @@ def register(
     a confirmed seat if one is free, else the waiting list.
 
     Staff registrations skip the opening window and the audience rule, not capacity;
-    walk-ins (``ON_SITE``) skip capacity too.
+    walk-ins (``ON_SITE``) skip capacity too, and get no mail: they are in the room.
     Someone already registered through the public form (or an invitation's) gets
     their link again by email (at most hourly) and ``AlreadyRegistered``. The
     registration keeps what the applicant gave; a person already known keeps
@@ -147,9 +147,11 @@ def _place(
             "cancelled_at": None,
         },
     )
-    name = full_name(declaration["first_name"], declaration["last_name"])
-    addressee = notifications.Addressee(person_id, email, name)
-    notifications.registration_placed(registration_id, event.id, status, link.nonce, addressee)
+    # A walk-in is already in the room: no confirmation or invitation to send.
+    if source is not RegistrationSource.ON_SITE:
+        name = full_name(declaration["first_name"], declaration["last_name"])
+        addressee = notifications.Addressee(person_id, email, name)
+        notifications.registration_placed(registration_id, event.id, status, link.nonce, addressee)
     return registration_id, status
 
 

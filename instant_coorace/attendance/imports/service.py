@@ -40,6 +40,7 @@ from instant_coorace.audit.services import record as audit
 from instant_coorace.events.models import Event, EventSession
 from instant_coorace.extensions import db
 from instant_coorace.members.models import Person
+from instant_coorace.registrations.errors import RegistrationError
 from instant_coorace.registrations.models import Registration, RegistrationStatus
 from instant_coorace.staff.models import StaffUser
 from instant_coorace.transactions import write_transaction
@@ -231,7 +232,10 @@ def add_walk_in(folder: Path, event_id: int, token: str, key: str):
             "à une personne inscrite, ou inscrivez-la depuis la liste des inscrit·es."
         )
     first, last = _split_name(person)
-    registration_id = walk_ins.add(event_id, person.email, first, last)
+    try:
+        registration_id = walk_ins.add(event_id, person.email, first, last)
+    except RegistrationError as error:
+        raise ImportRefused(error.message) from error
     _save(folder, dataclasses.replace(staged, attached=staged.attached | {key: registration_id}))
     return apply(folder, event_id, token)
 
