@@ -14,10 +14,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import case, delete, func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
-from instant_coorace.database import utcnow
+from instant_coorace.database import per_dialect, utcnow
 from instant_coorace.extensions import db
 
 _TABLE = SessionAttendance.__table__
@@ -55,9 +54,14 @@ def record(observations: Sequence[Observation]) -> None:
     rows = [
         dataclasses.asdict(seen) | {"created_at": now, "updated_at": now} for seen in observations
     ]
-    insert = _dialect_insert()(_TABLE)
-    new = insert.excluded
-    statement = insert.on_conflict_do_update(
+    db.session.execute(_UPSERT[db.engine.dialect.name], rows)
+
+
+def _upsert(insert):
+    """The insert-or-update of ``record``, built once per dialect at import."""
+    statement = insert(_TABLE)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
         index_elements=[_TABLE.c.registration_id, _TABLE.c.session_id],
         set_={
             "status": new.status,
@@ -70,7 +74,6 @@ def record(observations: Sequence[Observation]) -> None:
             "updated_at": new.updated_at,
         },
     )
-    db.session.execute(statement, rows)
 
 
 def forget(registration_id: int, session_id: int) -> bool:
@@ -99,5 +102,4 @@ def _widened(kept, seen, seen_wins):
     return case((seen.is_(None), kept), (kept.is_(None), seen), (seen_wins, seen), else_=kept)
 
 
-def _dialect_insert():
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+_UPSERT = per_dialect(_upsert)

@@ -18,12 +18,11 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from instant_coorace.attendance.models import AttendanceSource, AttendanceStatus, SessionAttendance
 from instant_coorace.attendance.records import Observation, record
 from instant_coorace.attendance.sign_in_models import MAX_SIGNATURE_BYTES, SessionSignature
-from instant_coorace.database import utcnow
+from instant_coorace.database import per_dialect, utcnow
 from instant_coorace.events.models import Event, EventKind, EventSession
 from instant_coorace.extensions import db
 from instant_coorace.registrations.models import Registration, RegistrationStatus
@@ -164,13 +163,7 @@ def sign(
             "signed_at": now,
             "staff_user_id": staff_user_id,
         }
-        insert = _dialect_insert()(SessionSignature.__table__).values(values)
-        db.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["registration_id", "session_id"],
-                set_={k: insert.excluded[k] for k in ("image_png", "signed_at", "staff_user_id")},
-            )
-        )
+        db.session.execute(_SIGNATURE_UPSERT[db.engine.dialect.name], values)
         record(
             [
                 Observation(
@@ -280,5 +273,13 @@ _TOO_LARGE = (
 _NOT_AN_IMAGE = "La signature n'a pas pu être lue : effacez le cadre et signez à nouveau."
 
 
-def _dialect_insert():
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+def _signature_upsert(insert):
+    """A new signature of the same person at the same session replaces the first."""
+    statement = insert(SessionSignature.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["registration_id", "session_id"],
+        set_={k: statement.excluded[k] for k in ("image_png", "signed_at", "staff_user_id")},
+    )
+
+
+_SIGNATURE_UPSERT = per_dialect(_signature_upsert)
