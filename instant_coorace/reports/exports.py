@@ -106,9 +106,11 @@ def _sheet(book: Workbook, name: str, table: Table) -> None:
     sheet.append(headers)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
-    for values in _rows(table):
-        sheet.append([_excel_value(value) for value, _rate in values])
-        for cell, (_value, is_rate) in zip(sheet[sheet.max_row], values, strict=True):
+    # Cells addressed by number: ``sheet[sheet.max_row]`` scans every cell of
+    # the sheet, which made long lists quadratic.
+    for row_number, values in enumerate(_rows(table), start=5):
+        for column, (value, is_rate) in enumerate(values, start=1):
+            cell = sheet.cell(row_number, column, _excel_value(value))
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = "DD/MM/YYYY HH:MM"
             elif isinstance(cell.value, dt.date):
