@@ -48,14 +48,15 @@ def _counts(period: Period, buckets, *, lists: bool = True) -> _Counts:
     """The period's counts; ``lists`` (events without attendance, members never
     reached) only for the period shown, not for the one compared with."""
     queries = q.PeriodQueries(*period.utc_bounds())
+    reach = queries.reach()
     return _Counts(
         events=queries.events_by_kind_and_format(),
         sessions=queries.sessions_by_kind(),
         registrations=queries.registrations_by_kind(),
         training=queries.training_by_kind(),
-        totals=queries.reached_totals(),
-        departments=queries.reached_by_department(),
-        structure_kinds=queries.reached_by_structure_kind(),
+        totals=reach.totals,
+        departments=reach.departments,
+        structure_kinds=reach.structure_kinds,
         member_structures=queries.member_structures(),
         months=queries.events_per_bucket(buckets),
         without_attendance=queries.events_without_attendance() if lists else [],

@@ -113,6 +113,12 @@ class PeriodQueries:
             )
             .correlate(Registration)
         )
+        held = (
+            select(Event.id, Event.kind, _flag(self.taken).label("taken"))
+            .where(self.held)
+            .cte("held")
+            .prefix_with("MATERIALIZED")
+        )
         flags = (
             select(
                 Registration.id,
@@ -121,12 +127,12 @@ class PeriodQueries:
                 Registration.structure_id,
                 Registration.status,
                 Registration.source,
-                Event.kind,
-                _flag(self.taken).label("taken"),
+                held.c.kind,
+                held.c.taken,
                 _flag(present).label("present"),
             )
-            .join(Event, Event.id == Registration.event_id)
-            .where(self.held)
+            .select_from(held)
+            .join(Registration, Registration.event_id == held.c.id)
             .cte("flags")
             .prefix_with("MATERIALIZED")
         )
@@ -207,73 +213,70 @@ class PeriodQueries:
         )
         return [tuple(row) for row in db.session.execute(query)]
 
-    def reached_totals(self) -> tuple[int, int, int]:
-        """Distinct participants, the directory structures they came from, and
-        among those the active members."""
+    def reach(self) -> Reach:
+        """Distinct participants and structures reached: in all, per department
+        bucket and per structure kind, in one statement so that the
+        registrations' flags are computed once for the three."""
         people = self.participants
-        member = and_(Structure.membership == Membership.MEMBER, Structure.active)
-        query = select(
-            func.count(distinct(people.c.person_id)),
-            func.count(distinct(people.c.structure_id)),
-            func.count(distinct(case((member, people.c.structure_id)))),
+        distinct_people = func.count(distinct(people.c.person_id))
+        distinct_structures = func.count(distinct(people.c.structure_id))
+        active_member = and_(Structure.membership == Membership.MEMBER, Structure.active)
+        totals = select(
+            literal("total", String),
+            literal("", String),
+            distinct_people,
+            distinct_structures,
+            func.count(distinct(case((active_member, people.c.structure_id)))),
         ).outerjoin(Structure, Structure.id == people.c.structure_id)
-        return tuple(db.session.execute(query).one())
-
-    def reached_by_department(self) -> dict[str, tuple[int, int]]:
-        """Distinct participants and structures per department bucket."""
-        people = self.participants
         code = case(
             (Structure.department != "", Structure.department),
             (func.length(Structure.postcode) == 5, func.substr(Structure.postcode, 1, 2)),
             else_="",
         )
-        bucket = case(
+        department = case(
             (people.c.structure_id.is_(None), NOT_IN_DIRECTORY),
             (code.in_(list(DEPARTMENTS)), code),
             (code == "", UNKNOWN_DEPARTMENT),
             else_=OUTSIDE_REGION,
         )
-        query = (
+        by_department = (
             select(
-                bucket,
-                func.count(distinct(people.c.person_id)),
-                func.count(distinct(people.c.structure_id)),
+                literal("department", String),
+                department,
+                distinct_people,
+                distinct_structures,
+                literal(0),
             )
             .outerjoin(Structure, Structure.id == people.c.structure_id)
-            .group_by(bucket)
+            .group_by(department)
         )
-        return {name: (p, s) for name, p, s in db.session.execute(query)}
-
-    def reached_by_structure_kind(self) -> dict[str, tuple[int, int]]:
-        """Distinct structures and participants per kind; a structure of
-        several legal forms counts under each, partners under « partenaire »."""
-        members = (
-            select(
-                Structure.id.label("structure_id"),
-                type_coerce(StructureKindRow.kind, String).label("bucket"),
+        # A structure of several legal forms counts under each, partners
+        # under « partenaire », members of no known form under « autre ».
+        member = Structure.membership == Membership.MEMBER
+        kind = case(
+            (~member, PARTNER),
+            (StructureKindRow.kind.is_(None), OTHER),
+            else_=type_coerce(StructureKindRow.kind, String),
+        )
+        by_kind = (
+            select(literal("kind", String), kind, distinct_people, distinct_structures, literal(0))
+            .join(Structure, Structure.id == people.c.structure_id)
+            .outerjoin(
+                StructureKindRow, and_(StructureKindRow.structure_id == Structure.id, member)
             )
-            .join(StructureKindRow, StructureKindRow.structure_id == Structure.id)
-            .where(Structure.membership == Membership.MEMBER)
+            .group_by(kind)
         )
-        without_kind = select(Structure.id, literal(OTHER, String)).where(
-            Structure.membership == Membership.MEMBER,
-            ~exists().where(StructureKindRow.structure_id == Structure.id),
-        )
-        partners = select(Structure.id, literal(PARTNER, String)).where(
-            Structure.membership == Membership.PARTNER
-        )
-        kinds = union_all(members, without_kind, partners).subquery("kinds")
-        people = self.participants
-        query = (
-            select(
-                kinds.c.bucket,
-                func.count(distinct(people.c.structure_id)),
-                func.count(distinct(people.c.person_id)),
-            )
-            .join(kinds, kinds.c.structure_id == people.c.structure_id)
-            .group_by(kinds.c.bucket)
-        )
-        return {str(name): (s, p) for name, s, p in db.session.execute(query)}
+        reach = Reach()
+        for arm, bucket, persons, structures, members in db.session.execute(
+            union_all(totals, by_department, by_kind)
+        ):
+            if arm == "total":
+                reach.totals = (persons, structures, members)
+            elif arm == "department":
+                reach.departments[bucket] = (persons, structures)
+            else:
+                reach.structure_kinds[str(bucket)] = (structures, persons)
+        return reach
 
     def members_never_reached(self) -> list[tuple[str, str, str]]:
         """Active member structures no participant came from: name, department, city."""
@@ -334,6 +337,17 @@ class PeriodQueries:
         return db.session.scalar(
             select(func.count()).where(Structure.membership == Membership.MEMBER, Structure.active)
         )
+
+
+@dataclasses.dataclass
+class Reach:
+    """What :meth:`PeriodQueries.reach` counts: ``totals`` is (people,
+    structures, active members); ``departments`` maps a bucket to (people,
+    structures), ``structure_kinds`` a kind to (structures, people)."""
+
+    totals: tuple[int, int, int] = (0, 0, 0)
+    departments: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    structure_kinds: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
