@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from instant_coorace.database import room_to_aggregate
 from instant_coorace.events.models import EventFormat, EventKind
+from instant_coorace.extensions import db
 from instant_coorace.labels import DEPARTMENTS, EVENT_FORMAT, EVENT_KIND
 from instant_coorace.members.models import StructureKind
 from instant_coorace.reports import queries as q
@@ -67,6 +69,7 @@ def _counts(period: Period, buckets, *, lists: bool = True) -> _Counts:
 def period_sections(period: Period) -> list[Section]:
     """The page, top to bottom: built-in sections, then those other domains add."""
     previous = period.previous()
+    room_to_aggregate(db.session)
     now = _counts(period, period.buckets())
     before = _counts(previous, [], lists=False) if previous else None
     return [

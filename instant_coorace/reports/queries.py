@@ -105,13 +105,13 @@ class PeriodQueries:
             )
             .correlate(Event)
         )
-        present = (
-            exists()
-            .where(
-                SessionAttendance.registration_id == Registration.id,
-                SessionAttendance.status == AttendanceStatus.PRESENT,
+        # Not a correlated EXISTS: SQLite would search the attendance index
+        # once per registration, in no useful order; ``IN`` builds the set of
+        # present registrations once per statement.
+        present = Registration.id.in_(
+            select(SessionAttendance.registration_id).where(
+                SessionAttendance.status == AttendanceStatus.PRESENT
             )
-            .correlate(Registration)
         )
         held = (
             select(Event.id, Event.kind, _flag(self.taken).label("taken"))
