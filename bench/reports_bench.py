@@ -12,9 +12,17 @@ logged-in team member through the Flask test client, ``--rounds`` GETs of
 statements each one issues. Targets (issue 12): the same number of statements
 at both sizes (aggregate queries, no loop per event or person), and the time at
 ``scale`` × the data at most ``scale`` × the time at 1 ×. Exit status 1 when
-one is missed. The CPU time of this process is shown too: on SQLite it is all
-of the work, and unlike wall time it does not depend on what else the shared
-machine runs (on PostgreSQL the server's share is not in it).
+one is missed.
+
+For scale, the same run also times a *reference* on the same tables: the plain
+scan ``SELECT count(*), sum(…) FROM registration`` (fastest of 9), the cheapest
+query there is over the data the figures read. It is linear by construction,
+yet its ratio is not 1: it shows what the machine does with ten times the rows
+(on SQLite the 1× tables fit the processor's caches, the 10× ones do not).
+
+The CPU time of this process is shown too: on SQLite it is all of the work,
+and unlike wall time it does not depend on what else the shared machine runs
+(on PostgreSQL the server's share is not in it).
 
 PostgreSQL comes from ``--postgresql-url`` (default: BENCH_DATABASE_URL or
 TEST_DATABASE_URL); its ``public`` schema is DROPPED and rebuilt.
@@ -190,6 +198,23 @@ def fill(scale: int) -> dict[str, int]:
     }
 
 
+REFERENCE = (
+    "SELECT count(*), sum(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) FROM registration"
+)
+
+
+def reference_scan() -> float:
+    """Fastest of nine plain scans of ``registration``, through the driver."""
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(REFERENCE).all()
+        times = []
+        for _ in range(9):
+            began = time.perf_counter()
+            connection.exec_driver_sql(REFERENCE).all()
+            times.append(time.perf_counter() - began)
+    return min(times)
+
+
 def measure(url: str, scale: int, rounds: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -212,7 +237,7 @@ def measure(url: str, scale: int, rounds: int) -> dict:
             with client.session_transaction() as session:
                 session["_user_id"] = token
                 session["_fresh"] = True
-            result = {"sizes": sizes}
+            result = {"sizes": sizes, "reference": reference_scan()}
             for path in URLS:
                 client.get(path, query_string=YEAR)  # warm up
                 times, cpu, counts = [], [], []
@@ -289,6 +314,12 @@ def main() -> int:
                         f"| {shown_ratio} | {cpu_seconds * 1000:.0f} ms | {cpu_ratio} |",
                         flush=True,
                     )
+            small_ref, large_ref = small["reference"], large["reference"]
+            print(
+                f"| {name} | reference: plain scan of `registration` | 1× → {args.scale}× | 1 "
+                f"| {small_ref * 1000:.1f} → {large_ref * 1000:.1f} ms "
+                f"| {large_ref / small_ref:.2f} | | |"
+            )
             print(
                 f"<!-- {name} fill: 1× {small['sizes']['fill_s']} s, "
                 f"{args.scale}× {large['sizes']['fill_s']} s -->"
