@@ -87,6 +87,18 @@ def test_the_allowance_follows_the_setting(make_app):
         db.engine.dispose()
 
 
+def test_one_support_longer_than_the_whole_allowance_says_nothing_was_used_yet(staff_client):
+    structure = make_structure("Chantier d'insertion du Lauragais")
+    theme = make_theme("RSE")
+
+    refused = staff_client.post(NEW, data=form(structure, theme, duration="5"))
+
+    assert refused.status_code == 422
+    assert "n'a encore rien utilisé des 2 jours de l'offre modulaire" in page(refused)
+    assert "avec cet accompagnement de 5 demi-journées (17 h 30)" in page(refused)
+    assert supports() == 0
+
+
 def test_past_the_allowance_needs_a_confirmation_and_is_flagged(staff_client):
     structure = make_structure("Chantier d'insertion du Lauragais")
     theme = make_theme("RSE")

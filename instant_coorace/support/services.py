@@ -61,11 +61,17 @@ class AllowanceExceeded(SupportError):
 
     def __init__(self, structure_name: str, allowance: Allowance, minutes: int) -> None:
         self.allowance = allowance
+        days = durations.days(allowance.allowed_minutes)
+        allowed = f"{days} de l'offre modulaire {allowance.year}"
+        used = (
+            f"a déjà utilisé {durations.both(allowance.used_minutes)} sur les {allowed}"
+            if allowance.used_minutes
+            else f"n'a encore rien utilisé des {allowed}"
+        )
         super().__init__(
-            f"« {structure_name} » a déjà utilisé {durations.both(allowance.used_minutes)} "
-            f"sur les {durations.days(allowance.allowed_minutes)} de l'offre modulaire "
-            f"{allowance.year} : avec cet accompagnement de {durations.hours(minutes)}, "
-            "elle les dépasse. Cochez la case pour confirmer quand même."
+            f"« {structure_name} » {used} : avec cet accompagnement de "
+            f"{durations.both(minutes)}, elle les dépasse. "
+            "Cochez la case pour confirmer quand même."
         )
 
 
