@@ -2,7 +2,8 @@
 
 Every answer of the site (pages, error pages, redirects, static files, CSV, ICS
 and JSON downloads) carries the same protections: a Content-Security-Policy that
-runs no inline script or style and lets no other site frame us, no MIME
+runs no inline script or style (images may be inline ``data:``) and lets no
+other site frame us, no MIME
 sniffing, and HSTS in production.
 
 Some answers are *private*: they show someone's personal data or carry a token
@@ -28,6 +29,8 @@ BACK_OFFICE_PREFIX = "/gestion/"
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
+        # The figures' charts are SVG images inside their page (an image runs no script).
+        "img-src 'self' data:",
         "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -159,6 +160,11 @@ def test_each_chart_svg_holds_its_title_and_data_labels(staff_client, year, name
     page = staff_client.get("/gestion/chiffres/", query_string=YEAR).get_data(as_text=True)
     assert f"/gestion/chiffres/graphiques/{name}.svg?du=2025-01-01&amp;au=2025-12-31" in page
     assert f"Données du graphique « {title} »" in page.replace("&#39;", "'")
+    shown = [
+        ElementTree.fromstring(base64.b64decode(uri))  # noqa: S314 - our own file
+        for uri in re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page)
+    ]
+    assert title in [svg.find(f"{SVG}title").text for svg in shown]
 
 
 def test_chart_data_table_has_the_numbers_of_the_chart(staff_client, year):

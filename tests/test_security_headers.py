@@ -34,7 +34,7 @@ from tests.campaign_helpers import make_campaign
 from tests.support_builders import make_support, make_theme
 
 CSP = (
-    "default-src 'self'; base-uri 'self'; form-action 'self'; "
+    "default-src 'self'; img-src 'self' data:; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; object-src 'none'"
 )
 
