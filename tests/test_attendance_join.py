@@ -18,6 +18,7 @@ from instant_coorace.attendance.join_links import join_token
 from instant_coorace.attendance.models import AttendanceSource, SessionAttendance
 from instant_coorace.events.models import EventFormat, EventStatus
 from instant_coorace.extensions import db
+from instant_coorace.formatting import PARIS
 from instant_coorace.mail.worker import run_jobs
 from instant_coorace.registrations import services
 from instant_coorace.registrations.models import Registration
@@ -106,7 +107,12 @@ def test_outside_the_window_a_french_page_says_when_to_come_back(client, moment,
     assert not attendance()
     if "encore" in expected:
         assert response.status_code == 200
-        assert "Revenez sur ce lien à partir du" in page and "à 9 h 30" not in page
+        # The link opens half an hour before the hour the session starts at,
+        # said in Paris time, never in UTC (whatever the hour the test runs).
+        opens = session.starts_at - dt.timedelta(minutes=30)
+        paris, utc = f"à {opens.astimezone(PARIS).hour} h 30", f"à {opens.hour} h 30"
+        assert "Revenez sur ce lien à partir du" in page
+        assert paris in page and utc not in page
         assert f"/evenements/{event.slug}/agenda.ics" in page
 
 
