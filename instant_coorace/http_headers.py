@@ -3,8 +3,7 @@
 Every answer of the site (pages, error pages, redirects, static files, CSV, ICS
 and JSON downloads) carries the same protections: a Content-Security-Policy that
 runs no inline script or style (images may be inline ``data:``) and lets no
-other site frame us, no MIME
-sniffing, and HSTS in production.
+other site frame us, no MIME sniffing, and HSTS in production.
 
 Some answers are *private*: they show someone's personal data or carry a token
 that acts as a password. Browsers and proxies must not store them, and their

@@ -83,11 +83,13 @@ def _flag(condition) -> case:
 class PeriodQueries:
     """The queries for one period (UTC bounds, end excluded).
 
-    Conditions on ``event`` and correlated EXISTS on indexed columns rather
-    than joins of common table expressions (SQLite joins a CTE without an
-    index: the time grew faster than the data); each registration's flags are
-    computed once per query (a MATERIALIZED CTE, else SQLite repeats the
-    EXISTS wherever a flag is used), then only scanned.
+    Each registration's flags are computed once per statement, in MATERIALIZED
+    CTEs that are then only scanned (else SQLite repeats a subquery wherever a
+    flag is used): ``held`` gives each held event its kind and whether
+    attendance was taken (one EXISTS per event, not per registration), and
+    ``flags`` reaches the registrations from it through their event index.
+    « Present » is ``IN`` a set built once per statement, not a correlated
+    EXISTS searching the attendance index once per registration.
     """
 
     def __init__(self, start: dt.datetime, end: dt.datetime) -> None:
